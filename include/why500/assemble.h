@@ -1,0 +1,57 @@
+// Joins lines into events: continuation lines (stack traces, raw FastCGI stderr) go to the
+// entry before them, php-fpm's per-line worker output is rejoined, and a line that does not
+// fit the input's format is tried against the others before it falls back to `generic`.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "why500/record.h"
+
+namespace why500 {
+
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  // Called once per finished event; the event is reused after the call returns.
+  virtual void OnEvent(Event& event) = 0;
+  // Called for every access line with status < 500: counted, never classified.
+  virtual void OnQuietResponse(TimeUs time) = 0;
+};
+
+struct AssembleStats {
+  uint64_t events = 0;
+  uint64_t unparsed_lines = 0;   // fit no header of the input's format and no continuation
+  uint64_t binary_lines = 0;     // NUL bytes or control-character soup
+  uint64_t cut_entries = 0;      // nginx entries cut at 2048 bytes
+  uint64_t format_switches = 0;  // lines parsed by another format than the sniffed one
+};
+
+class Assembler {
+ public:
+  static constexpr size_t kMaxEventBytes = 256 * 1024;
+  static constexpr uint32_t kMaxEventLines = 2000;
+
+  Assembler(Format format, uint32_t input, EventSink* sink);
+  void Add(std::string_view line, uint64_t line_number);
+  void Finish();  // flushes the pending event
+  const AssembleStats& stats() const { return stats_; }
+
+ private:
+  void Start(Format f, const Record& rec, std::string_view line, uint64_t line_number);
+  void Append(std::string_view line, std::string_view message_part);
+  bool JoinsPending(Format f, const Record& rec) const;
+  bool ContinuesPending(std::string_view line);
+  void Flush();
+
+  Format format_;
+  uint32_t input_;
+  EventSink* sink_;
+  Event pending_;
+  bool has_pending_ = false;
+  bool in_traceback_ = false;     // inside a Python traceback
+  bool traceback_ended_ = false;  // just after a traceback's exception line (chains may follow)
+  AssembleStats stats_;
+};
+
+}  // namespace why500

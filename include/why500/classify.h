@@ -1,0 +1,54 @@
+// The compiled rule set: one RE2::Set over every pattern, one pass per event; only the
+// winning rule's own RE2 runs again, and only when its captures or match position are needed.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "why500/record.h"
+#include "why500/rules.h"
+#include "why500/status.h"
+
+#include <re2/re2.h>
+#include <re2/set.h>
+
+namespace why500 {
+
+struct Capture {
+  std::string name, value;
+};
+
+class RuleSet {
+ public:
+  // Compiles every rule; a pattern RE2 rejects is an Error naming its file, id and RE2's text.
+  static Expected<std::shared_ptr<const RuleSet>> Compile(std::vector<Rule> rules);
+  ~RuleSet();
+
+  const std::vector<Rule>& rules() const { return rules_; }
+
+  // Every rule whose pattern matches `message` and which applies to `format`, into `matched`
+  // (cleared first, reused by the caller). Returns the winner's index or -1.
+  int Classify(std::string_view message, Format format, std::vector<int>* matched) const;
+
+  // The winner among `matched`: highest priority, then confidence, then load order.
+  int PickWinner(const std::vector<int>& matched) const;
+
+  // Runs rule `index`'s own regex: named captures and the offset where the match starts.
+  bool Extract(int index, std::string_view message, std::vector<Capture>* captures,
+               size_t* match_start) const;
+  bool Matches(int index, std::string_view message) const;
+
+ private:
+  RuleSet() = default;
+  std::vector<Rule> rules_;
+  std::vector<std::unique_ptr<re2::RE2>> regexes_;
+  std::unique_ptr<re2::RE2::Set> set_;
+};
+
+// Renders a hint, replacing {name} by a capture or an event field ("?" when absent).
+std::string RenderHint(std::string_view hint, const std::vector<Capture>& captures, const Event& event);
+
+}  // namespace why500

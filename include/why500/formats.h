@@ -1,0 +1,37 @@
+// Per-format line parsing and event finishing. Each format recognises the header of an
+// entry (ParseLine) and, once continuation lines are joined, derives the message the rules
+// see and the trailing request fields (FinishEvent). See docs/rules.md for each message.
+#pragma once
+
+#include <string_view>
+
+#include "why500/record.h"
+
+namespace why500 {
+
+// Parses `line` as the start of an entry of format `f`; false when it is not one.
+bool ParseLine(Format f, std::string_view line, Record* out);
+
+// Fills the message (and tail fields) of an assembled event from its text.
+void FinishEvent(Event* event);
+
+// Whether a line that is not an entry header continues the event before it.
+bool IsContinuation(Format f, std::string_view line);
+
+// The parsers behind ParseLine, exposed for tests.
+bool ParseNginxError(std::string_view line, Record* out);
+bool ParseApacheError(std::string_view line, Record* out);
+bool ParsePhpFpm(std::string_view line, Record* out);
+bool ParsePhpError(std::string_view line, Record* out);
+bool ParseAccess(std::string_view line, Record* out, bool* combined);
+bool ParseGeneric(std::string_view line, Record* out);
+
+void FinishNginxError(Event* event);
+void FinishApacheError(Event* event);
+void FinishPhpFpm(Event* event);
+void FinishGeneric(Event* event);
+
+// Splits `PHP message: ` separated text (nginx FastCGI stderr, Apache AH01071) into lines.
+void AppendPeeledPhpMessages(std::string_view text, std::string* out);
+
+}  // namespace why500

@@ -1,0 +1,48 @@
+// Frames a Source into lines: large block reads, lines as string_views into the block,
+// an explicit cap on line length (the rest of an overlong line is counted, not kept).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "why500/source.h"
+#include "why500/status.h"
+
+namespace why500 {
+
+struct LineStats {
+  uint64_t lines = 0;
+  uint64_t bytes = 0;            // bytes of text (uncompressed)
+  uint64_t truncated_lines = 0;  // lines longer than the cap
+  bool missing_final_newline = false;
+};
+
+class LineReader {
+ public:
+  static constexpr size_t kDefaultMaxLine = 64 * 1024;
+  LineReader(Source* source, size_t max_line = kDefaultMaxLine, size_t block = 1 << 20);
+
+  // Sets `line` (without "\n" or "\r\n") to the next line, valid until the next call.
+  // Returns false at the end of input or after a read error (see error()).
+  bool Next(std::string_view* line);
+  uint64_t line_number() const { return stats_.lines; }
+  const LineStats& stats() const { return stats_; }
+  const Status& error() const { return error_; }
+
+ private:
+  bool Fill();
+  void SkipRestOfLongLine();
+
+  Source* source_;
+  size_t max_line_;
+  std::vector<char> buf_;
+  size_t begin_ = 0, end_ = 0;
+  bool eof_ = false;
+  bool skipping_ = false;  // inside the unkept rest of an overlong line
+  LineStats stats_;
+  Status error_;
+};
+
+}  // namespace why500

@@ -1,0 +1,53 @@
+// Wires the stages for a run: sources → framing → parse → assemble → classify → aggregate,
+// one worker per input (inputs merge back in order, so output never depends on threads),
+// then correlate. Observers see each classified event (for --events and --explain).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "why500/aggregate.h"
+#include "why500/classify.h"
+#include "why500/record.h"
+#include "why500/source.h"
+
+namespace why500 {
+
+// What classification made of one event.
+struct Verdict {
+  int rule = -1;                         // winner, or -1
+  const std::vector<int>* matched = nullptr;  // every applicable rule that matched
+  const std::vector<Capture>* captures = nullptr;
+  std::string_view template_text;
+};
+
+class EventObserver {
+ public:
+  virtual ~EventObserver() = default;
+  // Called for each classified event and each 5xx response, in input order.
+  virtual void OnEvent(const Event& event, const Verdict& verdict, const std::string& input_name) = 0;
+};
+
+struct PipelineOptions {
+  std::vector<std::string> inputs;
+  std::optional<Format> forced_format;
+  size_t max_line = 64 * 1024;
+  size_t examples = 3;
+  int threads = 1;
+  EventObserver* observer = nullptr;  // when set, inputs run one after another
+};
+
+struct PipelineResult {
+  Aggregate agg;
+  bool input_error = false;  // some input could not be read (wholly or partly)
+};
+
+PipelineResult RunPipeline(const RuleSet& rules, const PipelineOptions& options);
+
+// Analyses one input already open; used by RunPipeline and by tests.
+void AnalyseSource(const RuleSet& rules, Source* source, uint32_t input, const PipelineOptions& options,
+                   Aggregate* agg);
+
+}  // namespace why500

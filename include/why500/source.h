@@ -1,0 +1,32 @@
+// Input sources: a file, stdin ("-") or gzip data (detected by its magic bytes, not its name).
+// Sources only read; why500 never writes to its inputs.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "why500/status.h"
+
+namespace why500 {
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  // Reads up to `n` bytes into `buf`. Returns the count, 0 at end of input, or an Error
+  // (a read failure, a truncated or corrupt .gz); after an Error the source is finished.
+  virtual Expected<size_t> Read(char* buf, size_t n) = 0;
+  // Bytes read from the underlying file so far (compressed bytes for .gz).
+  virtual uint64_t raw_bytes() const = 0;
+  virtual bool compressed() const = 0;
+};
+
+// Opens `name` ("-" is stdin). Directories, missing and unreadable files are Errors
+// whose message names the file and the system's reason.
+Expected<std::unique_ptr<Source>> OpenSource(const std::string& name);
+
+// A source over bytes in memory, for tests and for --check-rules.
+std::unique_ptr<Source> MemorySource(std::string bytes);
+
+}  // namespace why500

@@ -1,0 +1,41 @@
+// Byte-level text helpers: UTF-8 repair, escaping for terminals and small string_view utilities.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace why500 {
+
+// True when every byte sequence of `s` is valid UTF-8 (no overlongs, no surrogates).
+bool IsValidUtf8(std::string_view s);
+
+// Appends `s` to `out` with every invalid UTF-8 sequence replaced by U+FFFD.
+void AppendRepairedUtf8(std::string_view s, std::string* out);
+std::string RepairUtf8(std::string_view s);
+
+// Appends `s` so that no byte of it can steer a terminal: C0/C1 controls, DEL and
+// ESC become visible escapes (\x1b, \t, \r, \u009b), invalid UTF-8 bytes become \xNN.
+void AppendTerminalSafe(std::string_view s, std::string* out);
+std::string TerminalSafe(std::string_view s);
+
+// True when the line looks like binary data rather than text (NUL bytes or many controls).
+bool LooksBinary(std::string_view line);
+
+inline bool StartsWith(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && s.compare(0, p.size(), p) == 0;
+}
+inline bool EndsWith(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && s.compare(s.size() - p.size(), p.size(), p) == 0;
+}
+inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+inline bool IsSpace(char c) { return c == ' ' || c == '\t'; }
+std::string_view Trim(std::string_view s);
+
+// Parses exactly `n` leading decimal digits of `s` at `pos`; -1 when they are not all digits.
+int ParseDigits(std::string_view s, size_t pos, size_t n);
+
+// A 64-bit FNV-1a hash, for keys built from several fields.
+uint64_t HashBytes(std::string_view s, uint64_t seed = 1469598103934665603ULL);
+
+}  // namespace why500

@@ -1,0 +1,186 @@
+#include "why500/aggregate.h"
+
+#include <algorithm>
+
+#include "why500/text.h"
+
+namespace why500 {
+namespace {
+
+constexpr size_t kMaxResponseExamples = 16;
+
+int64_t MinuteOf(TimeUs t) {
+  int64_t s = t / kUsPerSecond;
+  if (t % kUsPerSecond < 0) --s;
+  return s >= 0 ? s / 60 : (s - 59) / 60;
+}
+
+void SeeGroupTime(Group* g, TimeUs t) {
+  if (t == kNoTime) return;
+  if (g->first == kNoTime || t < g->first) g->first = t;
+  if (g->last == kNoTime || t > g->last) g->last = t;
+}
+
+}  // namespace
+
+void TopValues::Add(std::string_view value, uint64_t n) {
+  if (value.empty()) return;
+  thread_local std::string key;
+  key.assign(value);
+  auto it = counts_.find(key);
+  if (it != counts_.end()) {
+    it->second += n;
+  } else if (counts_.size() < kMaxDistinct) {
+    counts_.emplace(key, n);
+  } else {
+    other_ += n;
+  }
+}
+
+void TopValues::Merge(const TopValues& other) {
+  for (const auto& [value, n] : other.counts_) Add(value, n);
+  other_ += other.other_;
+}
+
+std::vector<std::pair<std::string, uint64_t>> TopValues::Top(size_t k) const {
+  std::vector<std::pair<std::string, uint64_t>> all(counts_.begin(), counts_.end());
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  if (all.size() > k) all.resize(k);
+  return all;
+}
+
+uint64_t RequestKey(std::string_view client, std::string_view method, std::string_view path) {
+  if (client.empty() || path.empty()) return 0;
+  return HashBytes(path, HashBytes(method, HashBytes(client)));
+}
+
+uint64_t ClientKey(std::string_view client) { return client.empty() ? 0 : HashBytes(client); }
+
+void Aggregate::SeeTime(TimeUs t) {
+  if (t == kNoTime) return;
+  if (first == kNoTime || t < first) first = t;
+  if (last == kNoTime || t > last) last = t;
+}
+
+Group& Aggregate::GroupFor(const RuleSet& rules, int rule, std::string_view template_text, const Event& event,
+                           const std::vector<Capture>& captures) {
+  const Rule& r = rules.rules()[rule];
+  key_.assign(r.id);
+  key_.push_back('\x1f');
+  key_.append(template_text);
+  auto it = index_.find(key_);
+  if (it != index_.end()) return groups[it->second];
+  index_.emplace(key_, static_cast<uint32_t>(groups.size()));
+  Group& g = groups.emplace_back();
+  g.rule = rule;
+  g.rule_id = r.id;
+  g.cause = r.cause;
+  g.subcause = r.subcause;
+  g.confidence = r.confidence;
+  g.priority = r.priority;
+  g.template_text.assign(template_text);
+  g.hint = RenderHint(r.hint, captures, event);
+  g.first_input = event.input;
+  g.first_line = event.line;
+  return g;
+}
+
+void Aggregate::AddEvidence(const Event& event, const RuleSet& rules, int rule, std::string_view template_text,
+                            const std::vector<Capture>& captures) {
+  Group& g = GroupFor(rules, rule, template_text, event, captures);
+  ++g.events;
+  ++evidence_events;
+  if (event.cut) ++g.cut_events;
+  SeeGroupTime(&g, event.time);
+  g.path.Add(event.path);
+  g.upstream.Add(event.upstream);
+  g.client.Add(event.client);
+  g.host.Add(event.host);
+  if (g.examples.size() < max_examples_) g.examples.push_back({event.input, event.line, event.text});
+  if (event.time != kNoTime) {
+    ++minutes[MinuteOf(event.time)].evidence;
+    evidence.push_back({event.time, RequestKey(event.client, event.method, event.path), ClientKey(event.client),
+                        static_cast<uint32_t>(&g - groups.data())});
+  }
+}
+
+void Aggregate::AddResponse5xx(const Event& event) {
+  ResponseRef r;
+  r.time = event.time;
+  r.request_key = RequestKey(event.client, event.method, event.path);
+  r.client_key = ClientKey(event.client);
+  r.input = event.input;
+  r.line = event.line;
+  r.status = event.status;
+  if (response_examples.size() < kMaxResponseExamples) {
+    r.example = static_cast<int>(response_examples.size());
+    response_examples.push_back({event.input, event.line, event.text});
+  }
+  responses.push_back(r);
+  if (event.time != kNoTime) ++minutes[MinuteOf(event.time)].http_5xx;
+}
+
+void Aggregate::AddChange(const Event& event, std::string_view kind) {
+  changes.push_back({event.time, std::string(kind), event.input, event.line, event.text});
+}
+
+void Aggregate::Merge(Aggregate&& other) {
+  for (InputStats& s : other.inputs) inputs.push_back(std::move(s));
+  std::vector<uint32_t> remap(other.groups.size());
+  for (size_t i = 0; i < other.groups.size(); ++i) {
+    Group& src = other.groups[i];
+    key_.assign(src.rule_id);
+    key_.push_back('\x1f');
+    key_.append(src.template_text);
+    auto it = index_.find(key_);
+    if (it == index_.end()) {
+      remap[i] = static_cast<uint32_t>(groups.size());
+      index_.emplace(key_, remap[i]);
+      groups.push_back(std::move(src));
+      continue;
+    }
+    remap[i] = it->second;
+    Group& dst = groups[it->second];
+    dst.events += src.events;
+    dst.http_5xx += src.http_5xx;
+    dst.cut_events += src.cut_events;
+    for (const auto& [status, n] : src.status) dst.status[status] += n;
+    SeeGroupTime(&dst, src.first);
+    SeeGroupTime(&dst, src.last);
+    dst.path.Merge(src.path);
+    dst.upstream.Merge(src.upstream);
+    dst.client.Merge(src.client);
+    dst.host.Merge(src.host);
+    for (Example& e : src.examples) {
+      if (dst.examples.size() < max_examples_) dst.examples.push_back(std::move(e));
+    }
+  }
+  for (EvidenceRef e : other.evidence) {
+    e.group = remap[e.group];
+    evidence.push_back(e);
+  }
+  const int example_base = static_cast<int>(response_examples.size());
+  for (ResponseRef r : other.responses) {
+    if (r.example >= 0) {
+      r.example = example_base + r.example < static_cast<int>(kMaxResponseExamples) ? example_base + r.example : -1;
+    }
+    responses.push_back(r);
+  }
+  for (Example& e : other.response_examples) {
+    if (response_examples.size() < kMaxResponseExamples) response_examples.push_back(std::move(e));
+  }
+  for (Change& c : other.changes) changes.push_back(std::move(c));
+  for (const auto& [minute, counts] : other.minutes) {
+    minutes[minute].http_5xx += counts.http_5xx;
+    minutes[minute].evidence += counts.evidence;
+  }
+  events += other.events;
+  evidence_events += other.evidence_events;
+  access_lines += other.access_lines;
+  SeeTime(other.first);
+  SeeTime(other.last);
+}
+
+}  // namespace why500

@@ -1,0 +1,149 @@
+#include "why500/assemble.h"
+
+#include <array>
+
+#include "why500/formats.h"
+#include "why500/text.h"
+
+namespace why500 {
+namespace {
+
+constexpr std::string_view kTraceback = "Traceback (most recent call last):";
+
+constexpr std::array<Format, 5> kStructured = {Format::kNginxError, Format::kApacheError, Format::kPhpFpm,
+                                               Format::kPhpError, Format::kAccessCombined};
+
+bool IsChainedTracebackNote(std::string_view line) {
+  return StartsWith(line, "During handling of the above exception") ||
+         StartsWith(line, "The above exception was the direct cause");
+}
+
+}  // namespace
+
+Assembler::Assembler(Format format, uint32_t input, EventSink* sink)
+    : format_(format), input_(input), sink_(sink) {}
+
+void Assembler::Add(std::string_view line, uint64_t line_number) {
+  if (LooksBinary(line)) {
+    Flush();
+    ++stats_.binary_lines;
+    ++stats_.unparsed_lines;
+    return;
+  }
+  Record rec;
+  if (format_ != Format::kGeneric && ParseLine(format_, line, &rec)) {
+    if (has_pending_ && JoinsPending(format_, rec)) {
+      Append(line, rec.message);
+      return;
+    }
+    Flush();
+    Start(format_, rec, line, line_number);
+    return;
+  }
+  if (has_pending_ && ContinuesPending(line)) {
+    Append(line, line);
+    return;
+  }
+  // The line does not fit the input's format: another format's header, else its message alone.
+  for (Format f : kStructured) {
+    if (f == format_ || !ParseLine(f, line, &rec)) continue;
+    if (format_ != Format::kGeneric) ++stats_.format_switches;
+    Flush();
+    Start(f, rec, line, line_number);
+    return;
+  }
+  if (format_ != Format::kGeneric) ++stats_.unparsed_lines;
+  Flush();
+  if (Trim(line).empty()) return;
+  ParseGeneric(line, &rec);
+  Start(Format::kGeneric, rec, line, line_number);
+}
+
+void Assembler::Finish() { Flush(); }
+
+void Assembler::Start(Format f, const Record& rec, std::string_view line, uint64_t line_number) {
+  if (IsAccessFormat(f)) {
+    // Responses never continue: a quiet one is only counted, a 5xx becomes an event at once.
+    if (rec.status < 500) {
+      sink_->OnQuietResponse(rec.time);
+      return;
+    }
+    pending_.Clear();
+    pending_.format = format_ == Format::kAccessCommon ? Format::kAccessCommon : Format::kAccessCombined;
+    pending_.input = input_;
+    pending_.line = line_number;
+    pending_.line_count = 1;
+    pending_.time = rec.time;
+    pending_.status = rec.status;
+    pending_.client.assign(rec.client);
+    pending_.method.assign(rec.method);
+    pending_.path.assign(rec.path);
+    pending_.text.assign(line);
+    ++stats_.events;
+    sink_->OnEvent(pending_);
+    return;
+  }
+  pending_.Clear();
+  pending_.format = f;
+  pending_.input = input_;
+  pending_.line = line_number;
+  pending_.line_count = 1;
+  pending_.time = rec.time;
+  pending_.severity.assign(rec.severity);
+  pending_.pid.assign(rec.pid);
+  pending_.connection.assign(rec.connection);
+  pending_.join_key.assign(rec.join_key);
+  pending_.text.assign(line);
+  pending_.message.assign(rec.message);
+  has_pending_ = true;
+  in_traceback_ = StartsWith(Trim(rec.message), kTraceback);
+  traceback_ended_ = false;
+}
+
+void Assembler::Append(std::string_view line, std::string_view message_part) {
+  ++pending_.line_count;
+  if (pending_.text.size() + line.size() > kMaxEventBytes || pending_.line_count > kMaxEventLines) return;
+  pending_.text.push_back('\n');
+  pending_.text.append(line);
+  pending_.message.push_back('\n');
+  pending_.message.append(message_part);
+}
+
+bool Assembler::JoinsPending(Format f, const Record& rec) const {
+  return pending_.format == f && !rec.join_key.empty() &&
+         (rec.join_key == "+" || rec.join_key == pending_.join_key);
+}
+
+bool Assembler::ContinuesPending(std::string_view line) {
+  const std::string_view trimmed = Trim(line);
+  if (StartsWith(trimmed, kTraceback)) {
+    in_traceback_ = true;
+    traceback_ended_ = false;
+    return true;
+  }
+  if (in_traceback_) {
+    if (!line.empty() && !IsSpace(line[0]) && !trimmed.empty()) {
+      in_traceback_ = false;  // the exception line closes the traceback
+      traceback_ended_ = true;
+    }
+    return true;
+  }
+  if (traceback_ended_) {
+    if (trimmed.empty() || IsChainedTracebackNote(trimmed)) return true;
+    traceback_ended_ = false;
+  }
+  return IsContinuation(pending_.format, line);
+}
+
+void Assembler::Flush() {
+  if (!has_pending_) return;
+  has_pending_ = false;
+  in_traceback_ = false;
+  traceback_ended_ = false;
+  FinishEvent(&pending_);
+  if (pending_.cut) ++stats_.cut_entries;
+  ++stats_.events;
+  sink_->OnEvent(pending_);
+}
+
+}  // namespace why500

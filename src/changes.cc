@@ -1,0 +1,44 @@
+#include "why500/changes.h"
+
+#include <array>
+
+namespace why500 {
+namespace {
+
+struct Marker {
+  std::string_view text;
+  std::string_view kind;
+};
+
+// Phrases from the servers' own sources; matched as substrings, so they cost one find each.
+constexpr std::array<Marker, 16> kMarkers = {{
+    {"signal process started", "reload"},            // nginx -s reload
+    {"reconfiguring", "reload"},                     // nginx master on SIGHUP
+    {"gracefully shutting down", "stop"},            // nginx worker
+    {"start worker processes", "start"},             // nginx master
+    {"resuming normal operations", "restart"},       // Apache AH00489/AH00094 ... resuming
+    {"caught SIGTERM, shutting down", "stop"},       // Apache AH00491
+    {"Graceful restart requested", "reload"},        // Apache AH00493
+    {"SIGHUP received.  Attempting to restart", "restart"},  // Apache AH00492
+    {"SIGUSR1 received.  Doing graceful restart", "reload"},
+    {"ready to handle connections", "start"},        // php-fpm
+    {"Terminating ...", "stop"},                     // php-fpm
+    {"Reloading in progress", "reload"},             // php-fpm SIGUSR2
+    {"exiting, bye-bye", "stop"},                    // php-fpm
+    {"Booting worker with pid", "start"},            // gunicorn
+    {"Listening at: ", "start"},                     // gunicorn
+    {"Starting gunicorn", "start"},
+}};
+
+}  // namespace
+
+std::string_view DetectChange(const Event& event) {
+  if (event.IsResponse()) return {};
+  const std::string_view msg = event.message;
+  for (const Marker& m : kMarkers) {
+    if (msg.find(m.text) != std::string_view::npos) return m.kind;
+  }
+  return {};
+}
+
+}  // namespace why500

@@ -1,0 +1,69 @@
+#include "why500/cli.h"
+
+#include <CLI/CLI.hpp>
+
+namespace why500 {
+namespace {
+
+constexpr const char* kExamples = R"(
+Examples:
+  why500 /var/log/nginx/error.log /var/log/nginx/access.log
+  journalctl -u nginx -u php8.2-fpm --since -1h | why500 -
+  why500 --format json --fail-on high /var/log/nginx/*.log > why500.json
+  why500 --explain /var/log/apache2/error.log      # which rule wins each event, and why
+
+Exit status: 0 analysed; 1 a --fail-on threshold was met; 2 usage error or invalid rules;
+3 an input could not be read (the others are still reported).)";
+
+}  // namespace
+
+CommandLine ParseCommandLine(int argc, char** argv) {
+  CommandLine cl;
+  Options& o = cl.options;
+  CLI::App app{"why500: why is this site throwing HTTP 5xx? Reads web-server and application logs and\n"
+               "ranks the likely causes with the evidence lines behind each.",
+               "why500"};
+  app.footer(kExamples);
+  app.set_version_flag("--version", std::string("why500 ") + WHY500_VERSION);
+  app.add_option("inputs", o.inputs, "Log files to read (- for stdin; .gz is read transparently)");
+  app.add_option("--format", o.format, "Report format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  app.add_option("--color", o.color, "Colour on a terminal (NO_COLOR is honoured)")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+  app.add_option("--fail-on", o.fail_on,
+                 "Exit 1 when a cause is found: any, a minimum confidence (low|medium|high), or a cause id");
+  app.add_option("--input-format", o.input_format,
+                 "Read every input as this format instead of sniffing it (nginx_error, apache_error, php_fpm, "
+                 "php_error, access_combined, access_common, generic)");
+  app.add_option("--rules", o.rule_paths, "Extra rule file or folder of *.json (repeatable; same id replaces)");
+  app.add_flag("--no-default-rules", o.no_default_rules, "Use only the --rules given, not the built-in rules");
+  app.add_flag("--list-rules", o.list_rules, "List the rules with their cause and source, then exit");
+  app.add_flag("--check-rules", o.check_rules,
+               "Check every rule's examples and counter_examples, then exit (2 when any fails)");
+  app.add_option("--explain", o.explain, "Show for each event of FILE the winning rule, its captures and the "
+                                         "other rules that matched");
+  app.add_option("--events", o.events, "Write the classified events as NDJSON to FILE (- for stdout)");
+  app.add_option("--examples", o.examples, "Evidence lines kept per cause")->check(CLI::Range(0, 100))
+      ->capture_default_str();
+  app.add_option("--top", o.top, "Causes shown in the text report")->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  app.add_option("--threads", o.threads, "Worker threads (default: the cores available)")
+      ->check(CLI::Range(0, 256));
+  app.add_option("--max-line", o.max_line, "Bytes kept of an overlong line (the rest is counted, not kept)")
+      ->check(CLI::Range(256, 64 * 1024 * 1024))
+      ->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) {
+      cl.exit_code = 0;
+      cl.message = e.get_name() == "CallForVersion" ? std::string(e.what()) : app.help();
+    } else {
+      cl.exit_code = 2;
+      cl.message = std::string("why500: ") + e.what() + "\nRun with --help for usage.";
+    }
+  }
+  return cl;
+}
+
+}  // namespace why500

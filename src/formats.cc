@@ -1,0 +1,124 @@
+#include "why500/formats.h"
+
+#include <array>
+
+#include "why500/text.h"
+
+namespace why500 {
+namespace {
+
+struct FormatNameEntry {
+  std::string_view name;
+  Format format;
+};
+
+constexpr std::array<FormatNameEntry, 11> kNames = {{
+    {"nginx_error", Format::kNginxError},
+    {"apache_error", Format::kApacheError},
+    {"php_fpm", Format::kPhpFpm},
+    {"php_error", Format::kPhpError},
+    {"access_combined", Format::kAccessCombined},
+    {"access_common", Format::kAccessCommon},
+    {"generic", Format::kGeneric},
+    {"nginx_access", Format::kAccessCombined},
+    {"apache_access", Format::kAccessCombined},
+    {"combined", Format::kAccessCombined},
+    {"common", Format::kAccessCommon},
+}};
+
+bool IsFrameLine(std::string_view line) {
+  // PHP "#0 /x.php(12): f()", "Stack trace:", "  thrown in", Java "Caused by:", "... 42 more".
+  if (line.size() > 1 && line[0] == '#' && IsDigit(line[1])) return true;
+  return StartsWith(line, "Stack trace:") || StartsWith(line, "Caused by: ") || StartsWith(line, "Next ") ||
+         StartsWith(line, "... ") || StartsWith(line, "thrown in ");
+}
+
+}  // namespace
+
+std::string_view FormatName(Format f) {
+  for (const auto& e : kNames) {
+    if (e.format == f) return e.name;
+  }
+  return "generic";
+}
+
+std::optional<Format> FormatFromName(std::string_view name) {
+  for (const auto& e : kNames) {
+    if (e.name == name) return e.format;
+  }
+  return std::nullopt;
+}
+
+void Event::Clear() {
+  format = Format::kGeneric;
+  input = 0;
+  line = 0;
+  line_count = 0;
+  time = kNoTime;
+  status = 0;
+  cut = false;
+  for (std::string* s : {&severity, &pid, &connection, &client, &method, &path, &host, &server, &upstream,
+                         &join_key, &text, &message}) {
+    s->clear();
+  }
+}
+
+bool ParseLine(Format f, std::string_view line, Record* out) {
+  switch (f) {
+    case Format::kNginxError: return ParseNginxError(line, out);
+    case Format::kApacheError: return ParseApacheError(line, out);
+    case Format::kPhpFpm: return ParsePhpFpm(line, out);
+    case Format::kPhpError: return ParsePhpError(line, out);
+    case Format::kAccessCombined:
+    case Format::kAccessCommon: return ParseAccess(line, out, nullptr);
+    case Format::kGeneric: return ParseGeneric(line, out);
+  }
+  return false;
+}
+
+void FinishEvent(Event* event) {
+  switch (event->format) {
+    case Format::kNginxError: FinishNginxError(event); break;
+    case Format::kApacheError: FinishApacheError(event); break;
+    case Format::kPhpFpm: FinishPhpFpm(event); break;
+    case Format::kGeneric: FinishGeneric(event); break;
+    case Format::kPhpError:
+    case Format::kAccessCombined:
+    case Format::kAccessCommon: break;
+  }
+}
+
+bool IsContinuation(Format f, std::string_view line) {
+  switch (f) {
+    case Format::kNginxError: return true;  // nginx writes FastCGI stderr raw: anything may follow
+    case Format::kAccessCombined:
+    case Format::kAccessCommon: return false;
+    case Format::kApacheError:
+    case Format::kPhpFpm:
+    case Format::kPhpError:
+    case Format::kGeneric:
+      return !line.empty() && (IsSpace(line[0]) || IsFrameLine(line));
+  }
+  return false;
+}
+
+void AppendPeeledPhpMessages(std::string_view text, std::string* out) {
+  constexpr std::string_view kPhpMessage = "PHP message: ";
+  size_t pos = 0;
+  for (;;) {
+    const size_t k = text.find(kPhpMessage, pos);
+    if (k == std::string_view::npos) break;
+    std::string_view before = text.substr(pos, k - pos);
+    while (!before.empty() && (before.back() == ' ' || before.back() == ';' || before.back() == '\n')) {
+      before.remove_suffix(1);
+    }
+    if (!before.empty()) {
+      out->append(before);
+      out->push_back('\n');
+    }
+    pos = k + kPhpMessage.size();
+  }
+  out->append(text.substr(pos));
+}
+
+}  // namespace why500

@@ -1,0 +1,95 @@
+#include "why500/line_reader.h"
+
+#include <cstring>
+
+namespace why500 {
+
+LineReader::LineReader(Source* source, size_t max_line, size_t block)
+    : source_(source), max_line_(max_line), buf_(block + max_line + 1) {}
+
+// Moves the unconsumed bytes to the front and reads more. False when nothing more comes.
+bool LineReader::Fill() {
+  if (eof_) return false;
+  if (begin_ > 0) {
+    std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  if (end_ == buf_.size()) return true;  // full: the caller cuts an overlong line
+  auto got = source_->Read(buf_.data() + end_, buf_.size() - end_);
+  if (!got) {
+    error_ = got.error();
+    eof_ = true;
+    return false;
+  }
+  if (*got == 0) {
+    eof_ = true;
+    return false;
+  }
+  stats_.bytes += *got;
+  end_ += *got;
+  return true;
+}
+
+void LineReader::SkipRestOfLongLine() {
+  for (;;) {
+    const char* nl = static_cast<const char*>(std::memchr(buf_.data() + begin_, '\n', end_ - begin_));
+    if (nl) {
+      begin_ = static_cast<size_t>(nl - buf_.data()) + 1;
+      skipping_ = false;
+      return;
+    }
+    begin_ = end_;
+    if (!Fill()) {
+      skipping_ = false;
+      return;
+    }
+  }
+}
+
+bool LineReader::Next(std::string_view* line) {
+  if (skipping_) SkipRestOfLongLine();
+  size_t scanned = begin_;
+  for (;;) {
+    const char* nl = static_cast<const char*>(std::memchr(buf_.data() + scanned, '\n', end_ - scanned));
+    if (nl) {
+      size_t len = static_cast<size_t>(nl - (buf_.data() + begin_));
+      const char* start = buf_.data() + begin_;
+      begin_ += len + 1;
+      if (len > 0 && start[len - 1] == '\r') --len;
+      if (len > max_line_) {
+        len = max_line_;
+        ++stats_.truncated_lines;
+      }
+      *line = std::string_view(start, len);
+      ++stats_.lines;
+      return true;
+    }
+    if (end_ - begin_ > max_line_) {
+      // An overlong line: hand out its first max_line_ bytes and drop the rest unseen.
+      *line = std::string_view(buf_.data() + begin_, max_line_);
+      begin_ = end_;  // the kept bytes stay valid until the next call
+      ++stats_.truncated_lines;
+      ++stats_.lines;
+      skipping_ = true;
+      return true;
+    }
+    scanned = end_;
+    const size_t consumed = begin_;
+    if (!Fill()) break;
+    scanned -= consumed;
+  }
+  if (end_ > begin_) {  // a last line without a newline
+    size_t len = end_ - begin_;
+    const char* start = buf_.data() + begin_;
+    begin_ = end_;
+    if (len > 0 && start[len - 1] == '\r') --len;
+    *line = std::string_view(start, len);
+    ++stats_.lines;
+    stats_.missing_final_newline = true;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace why500

@@ -1,0 +1,155 @@
+// why500's entry point: turns Options into a run and the run's outcome into an exit code.
+// Everything else lives in the library; errors arrive here as values.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+#include "why500/cli.h"
+#include "why500/classify.h"
+#include "why500/observers.h"
+#include "why500/pipeline.h"
+#include "why500/report.h"
+#include "why500/rule_check.h"
+#include "why500/taxonomy.h"
+#include "why500/text.h"
+
+namespace why500 {
+namespace {
+
+enum ExitCode { kOk = 0, kFailOn = 1, kUsage = 2, kInputError = 3 };
+
+int Fail(int code, const std::string& message) {
+  std::fprintf(stderr, "why500: %s\n", TerminalSafe(message).c_str());
+  return code;
+}
+
+// Writes all of `s` to stdout; false when the reader went away (a closed pipe is a quiet exit).
+bool WriteOut(const std::string& s) {
+  return std::fwrite(s.data(), 1, s.size(), stdout) == s.size() && std::fflush(stdout) == 0;
+}
+
+bool UseColor(const std::string& mode) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  const char* no_color = std::getenv("NO_COLOR");
+  const char* term = std::getenv("TERM");
+  return isatty(STDOUT_FILENO) && !(no_color && *no_color) && !(term && std::string(term) == "dumb");
+}
+
+bool ValidFailOn(const std::string& v) {
+  Confidence c;
+  return v.empty() || v == "any" || v == "unknown" || ParseConfidence(v, &c) || IsKnownCause(v);
+}
+
+bool FailOnMet(const Report& r, const std::string& v) {
+  if (v.empty()) return false;
+  Confidence min_confidence;
+  const bool by_confidence = ParseConfidence(v, &min_confidence);
+  for (const RankedCause& c : r.causes) {
+    const Group& g = *c.group;
+    if (v == g.cause) return true;
+    if (g.cause == "unknown") continue;
+    if (v == "any" || (by_confidence && g.confidence >= min_confidence)) return true;
+  }
+  return false;
+}
+
+int ListRules(const RuleSet& rules) {
+  std::string out;
+  for (const Rule& r : rules.rules()) {
+    out += fmt::format("{:<56} {:<20} {:<3} {:<6} {}\n", r.id, r.cause, r.priority, ConfidenceName(r.confidence),
+                       r.source);
+  }
+  out += fmt::format("{} rules\n", rules.rules().size());
+  return WriteOut(out) ? kOk : kOk;
+}
+
+int CheckRules(const RuleSet& rules) {
+  const std::vector<RuleProblem> problems = CheckRuleSamples(rules);
+  std::string out;
+  for (const RuleProblem& p : problems) {
+    out += fmt::format("{}: rule '{}': {}\n", p.source, p.rule_id, p.problem);
+    if (!p.sample.empty()) out += "    " + TerminalSafe(p.sample.substr(0, 300)) + "\n";
+  }
+  size_t samples = 0;
+  for (const Rule& r : rules.rules()) samples += r.examples.size() + r.counter_examples.size();
+  out += fmt::format("{} rules, {} samples checked, {} problems\n", rules.rules().size(), samples, problems.size());
+  WriteOut(out);
+  return problems.empty() ? kOk : kUsage;
+}
+
+int Run(const Options& o) {
+  if (!ValidFailOn(o.fail_on)) {
+    return Fail(kUsage, "--fail-on takes any, low, medium, high or a cause id, not '" + o.fail_on + "'");
+  }
+  std::optional<Format> forced;
+  if (!o.input_format.empty()) {
+    forced = FormatFromName(o.input_format);
+    if (!forced) return Fail(kUsage, "unknown --input-format '" + o.input_format + "'");
+  }
+  auto loaded = LoadRules(o.rule_paths, !o.no_default_rules);
+  if (!loaded) return Fail(kUsage, loaded.error().message);
+  auto compiled = RuleSet::Compile(std::move(*loaded));
+  if (!compiled) return Fail(kUsage, compiled.error().message);
+  const RuleSet& rules = **compiled;
+  if (o.list_rules) return ListRules(rules);
+  if (o.check_rules) return CheckRules(rules);
+
+  PipelineOptions po;
+  po.inputs = o.inputs;
+  po.forced_format = forced;
+  po.max_line = o.max_line;
+  po.examples = o.examples;
+  po.threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (po.inputs.empty()) {
+    if (isatty(STDIN_FILENO)) return Fail(kUsage, "no input given: name log files, or - to read stdin (--help)");
+    po.inputs.push_back("-");
+  }
+
+  std::unique_ptr<EventObserver> observer;
+  std::FILE* events_file = nullptr;
+  if (!o.explain.empty()) {
+    po.inputs = {o.explain};
+    observer = std::make_unique<ExplainWriter>(rules, stdout, UseColor(o.color));
+  } else if (!o.events.empty()) {
+    events_file = o.events == "-" ? stdout : std::fopen(o.events.c_str(), "w");
+    if (!events_file) return Fail(kUsage, "cannot write --events file '" + o.events + "'");
+    observer = std::make_unique<EventsWriter>(rules, events_file);
+  }
+  po.observer = observer.get();
+
+  const auto start = std::chrono::steady_clock::now();
+  PipelineResult result = RunPipeline(rules, po);
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (events_file && events_file != stdout) std::fclose(events_file);
+  for (const InputStats& in : result.agg.inputs) {
+    if (!in.error.empty()) Fail(kInputError, in.error);
+  }
+  const int status = result.input_error ? kInputError : kOk;
+  if (!o.explain.empty() || o.events == "-") return status;
+
+  const Report report = BuildReport(result.agg, elapsed);
+  TextOptions text;
+  text.color = UseColor(o.color);
+  text.top = o.top;
+  text.examples = std::min<size_t>(o.examples, 2);
+  WriteOut(o.format == "json" ? RenderJson(report) : RenderText(report, text));
+  if (status != kOk) return status;
+  return FailOnMet(report, o.fail_on) ? kFailOn : kOk;
+}
+
+}  // namespace
+}  // namespace why500
+
+int main(int argc, char** argv) {
+  why500::CommandLine cl = why500::ParseCommandLine(argc, argv);
+  if (cl.exit_code) {
+    std::fprintf(*cl.exit_code == 0 ? stdout : stderr, "%s\n", cl.message.c_str());
+    return *cl.exit_code;
+  }
+  return why500::Run(cl.options);
+}

@@ -1,0 +1,82 @@
+// Access logs in the common and combined shapes (nginx "combined" and "main", Apache
+// "common" and "combined"): client ident user [time] "request" status bytes ["referer" "agent" ...].
+#include "why500/formats.h"
+#include "why500/text.h"
+
+namespace why500 {
+namespace {
+
+// "21/Nov/2026:10:00:00 +0000"
+bool ParseAccessTime(std::string_view s, TimeUs* out) {
+  if (s.size() < 26 || s[2] != '/' || s[6] != '/' || s[11] != ':' || s[14] != ':' || s[17] != ':' ||
+      s[20] != ' ') {
+    return false;
+  }
+  CivilTime t;
+  t.day = ParseDigits(s, 0, 2);
+  t.month = MonthFromAbbrev(s.substr(3, 3));
+  t.year = ParseDigits(s, 7, 4);
+  t.hour = ParseDigits(s, 12, 2);
+  t.minute = ParseDigits(s, 15, 2);
+  t.second = ParseDigits(s, 18, 2);
+  size_t pos = 20;
+  t.micros = ParseFraction(s, &pos);
+  int offset;
+  if (!t.Valid() || !ParseUtcOffset(s.substr(21, 5), &offset)) return false;
+  *out = CivilToUtc(t, offset);
+  return true;
+}
+
+// Advances past one space-separated token; false at the end.
+bool SkipToken(std::string_view s, size_t* i) {
+  const size_t sp = s.find(' ', *i);
+  if (sp == std::string_view::npos) return false;
+  *i = sp + 1;
+  return true;
+}
+
+}  // namespace
+
+bool ParseAccess(std::string_view s, Record* out, bool* combined) {
+  size_t i = 0;
+  const size_t client_end = s.find(' ');
+  if (client_end == std::string_view::npos || client_end == 0 || client_end > 64) return false;
+  Record r;
+  r.client = s.substr(0, client_end);
+  i = client_end + 1;
+  if (!SkipToken(s, &i)) return false;  // ident
+  // The user may contain spaces in odd setups; find the bracketed time instead of counting.
+  const size_t open = s.find(" [", i - 1);
+  if (open == std::string_view::npos || open > i + 128) return false;
+  const size_t close = s.find("] \"", open);
+  if (close == std::string_view::npos || close > open + 40) return false;
+  if (!ParseAccessTime(s.substr(open + 2, close - open - 2), &r.time)) return false;
+  i = close + 3;
+  // The request ends at the first quote not escaped with a backslash.
+  size_t end = i;
+  for (;;) {
+    end = s.find('"', end);
+    if (end == std::string_view::npos) return false;
+    if (s[end - 1] != '\\') break;
+    ++end;
+  }
+  const std::string_view request = s.substr(i, end - i);
+  const size_t sp = request.find(' ');
+  if (sp != std::string_view::npos) {
+    r.method = request.substr(0, sp);
+    std::string_view target = request.substr(sp + 1);
+    target = target.substr(0, target.find(' '));
+    r.path = target.substr(0, target.find('?'));
+  }
+  i = end + 1;
+  if (i + 4 > s.size() || s[i] != ' ') return false;
+  const int status = ParseDigits(s, i + 1, 3);
+  if (status < 100) return false;
+  r.status = status;
+  i += 4;
+  if (combined) *combined = s.find(" \"", i) != std::string_view::npos;
+  *out = r;
+  return true;
+}
+
+}  // namespace why500

@@ -1,0 +1,57 @@
+// Lines of no recognised format: the line is the message. A leading ISO-8601-like timestamp
+// ("2026-11-21T10:00:00Z", "2026-11-21 10:00:00,123", "[2026-11-21 10:00:00 +0000]") gives the time.
+#include "why500/formats.h"
+#include "why500/text.h"
+
+namespace why500 {
+namespace {
+
+bool ParseLeadingIsoTime(std::string_view s, TimeUs* out) {
+  size_t i = 0;
+  if (!s.empty() && s[0] == '[') i = 1;
+  if (s.size() < i + 19 || s[i + 4] != '-' || s[i + 7] != '-' || (s[i + 10] != 'T' && s[i + 10] != ' ') ||
+      s[i + 13] != ':' || s[i + 16] != ':') {
+    return false;
+  }
+  CivilTime t;
+  t.year = ParseDigits(s, i, 4);
+  t.month = ParseDigits(s, i + 5, 2);
+  t.day = ParseDigits(s, i + 8, 2);
+  t.hour = ParseDigits(s, i + 11, 2);
+  t.minute = ParseDigits(s, i + 14, 2);
+  t.second = ParseDigits(s, i + 17, 2);
+  if (!t.Valid()) return false;
+  size_t pos = i + 19;
+  t.micros = ParseFraction(s, &pos);
+  if (pos < s.size() && s[pos] == ' ') ++pos;
+  size_t zone_end = pos;
+  while (zone_end < s.size() && s[zone_end] != ' ' && s[zone_end] != ']') ++zone_end;
+  int offset;
+  if (zone_end > pos && ParseUtcOffset(s.substr(pos, zone_end - pos), &offset)) {
+    *out = CivilToUtc(t, offset);
+  } else {
+    *out = LocalCivilToUtc(t);
+  }
+  return true;
+}
+
+}  // namespace
+
+bool ParseGeneric(std::string_view s, Record* out) {
+  Record r;
+  if (!ParseLeadingIsoTime(s, &r.time)) r.time = kNoTime;
+  r.message = s;
+  *out = r;
+  return true;
+}
+
+void FinishGeneric(Event* e) {
+  // Pasted nginx/Apache fragments without their date still carry PHP-FPM wrappers.
+  if (e->message.find("PHP message: ") == std::string::npos) return;
+  thread_local std::string out;
+  out.clear();
+  AppendPeeledPhpMessages(e->message, &out);
+  e->message.swap(out);
+}
+
+}  // namespace why500

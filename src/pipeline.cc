@@ -1,0 +1,170 @@
+#include "why500/pipeline.h"
+
+#include <atomic>
+#include <thread>
+
+#include "why500/assemble.h"
+#include "why500/changes.h"
+#include "why500/correlate.h"
+#include "why500/line_reader.h"
+#include "why500/sniff.h"
+#include "why500/template.h"
+
+namespace why500 {
+namespace {
+
+constexpr size_t kSniffLines = 64;
+
+// Classifies each assembled event and adds it to the aggregate.
+class ClassifyingSink : public EventSink {
+ public:
+  ClassifyingSink(const RuleSet& rules, Aggregate* agg, EventObserver* observer, const std::string& input_name)
+      : rules_(rules), agg_(agg), observer_(observer), input_name_(input_name) {}
+
+  void OnQuietResponse(TimeUs time) override {
+    agg_->SeeTime(time);
+    ++agg_->access_lines;
+    ++responses_;
+  }
+
+  void OnEvent(Event& e) override {
+    agg_->SeeTime(e.time);
+    ++agg_->events;
+    Verdict verdict;
+    if (e.IsResponse()) {
+      ++agg_->access_lines;
+      ++responses_;
+      ++responses_5xx_;
+      agg_->AddResponse5xx(e);
+      Notify(e, verdict);
+      return;
+    }
+    const int winner = rules_.Classify(e.message, e.format, &matched_);
+    verdict.matched = &matched_;
+    if (winner < 0) {
+      const std::string_view change = DetectChange(e);
+      if (!change.empty()) agg_->AddChange(e, change);
+      Notify(e, verdict);
+      return;
+    }
+    captures_.clear();
+    std::string_view segment = e.message;
+    const bool multi_line = segment.find('\n') != std::string_view::npos;
+    const bool wants_captures = observer_ != nullptr || rules_.rules()[winner].hint.find('{') != std::string::npos;
+    if (multi_line || wants_captures) {
+      size_t start = 0;
+      rules_.Extract(winner, e.message, &captures_, &start);
+      if (multi_line) segment = LineAt(e.message, start);
+    }
+    MakeTemplate(segment, &template_);
+    agg_->AddEvidence(e, rules_, winner, template_, captures_);
+    verdict.rule = winner;
+    verdict.captures = &captures_;
+    verdict.template_text = template_;
+    Notify(e, verdict);
+  }
+
+  uint64_t responses() const { return responses_; }
+  uint64_t responses_5xx() const { return responses_5xx_; }
+
+ private:
+  void Notify(const Event& e, const Verdict& v) {
+    if (observer_) observer_->OnEvent(e, v, input_name_);
+  }
+
+  const RuleSet& rules_;
+  Aggregate* agg_;
+  EventObserver* observer_;
+  const std::string& input_name_;
+  std::vector<int> matched_;
+  std::vector<Capture> captures_;
+  std::string template_;
+  uint64_t responses_ = 0, responses_5xx_ = 0;
+};
+
+void AnalyseInput(const RuleSet& rules, const std::string& name, uint32_t index, const PipelineOptions& options,
+                  Aggregate* agg, bool* input_error) {
+  auto source = OpenSource(name);
+  if (!source) {
+    InputStats stats;
+    stats.name = name;
+    stats.error = source.error().message;
+    agg->inputs.push_back(stats);
+    *input_error = true;
+    return;
+  }
+  AnalyseSource(rules, source->get(), index, options, agg);
+  agg->inputs.back().name = name;
+  if (!agg->inputs.back().error.empty()) *input_error = true;
+}
+
+}  // namespace
+
+void AnalyseSource(const RuleSet& rules, Source* source, uint32_t input, const PipelineOptions& options,
+                   Aggregate* agg) {
+  InputStats stats;
+  stats.name = options.inputs.size() > input ? options.inputs[input] : "<memory>";
+  LineReader reader(source, options.max_line);
+  // The first lines decide the format; they are kept so they can be fed afterwards.
+  std::vector<std::string> head;
+  std::string_view line;
+  while (head.size() < kSniffLines && reader.Next(&line)) head.emplace_back(line);
+  std::vector<std::string_view> head_views(head.begin(), head.end());
+  Sniffed sniffed = SniffFormat(head_views);
+  if (options.forced_format) sniffed.format = *options.forced_format;
+  stats.format = std::string(FormatName(sniffed.format));
+  stats.wrapper = std::string(WrapperName(sniffed.wrapper));
+
+  ClassifyingSink sink(rules, agg, options.observer, stats.name);
+  Assembler assembler(sniffed.format, input, &sink);
+  uint64_t line_number = 0;
+  for (std::string_view h : head_views) assembler.Add(PeelWrapper(sniffed.wrapper, h), ++line_number);
+  while (reader.Next(&line)) assembler.Add(PeelWrapper(sniffed.wrapper, line), ++line_number);
+  assembler.Finish();
+
+  const LineStats& ls = reader.stats();
+  const AssembleStats& as = assembler.stats();
+  stats.lines = ls.lines;
+  stats.bytes = ls.bytes;
+  stats.truncated_lines = ls.truncated_lines;
+  stats.missing_final_newline = ls.missing_final_newline;
+  stats.unparsed_lines = as.unparsed_lines;
+  stats.binary_lines = as.binary_lines;
+  stats.cut_entries = as.cut_entries;
+  stats.events = as.events;
+  stats.responses = sink.responses();
+  stats.responses_5xx = sink.responses_5xx();
+  if (!reader.error().ok()) stats.error = reader.error().message();
+  agg->inputs.push_back(std::move(stats));
+}
+
+PipelineResult RunPipeline(const RuleSet& rules, const PipelineOptions& options) {
+  PipelineResult result{Aggregate(options.examples), false};
+  const size_t n = options.inputs.size();
+  const size_t workers = options.observer ? 1 : std::min<size_t>(std::max(1, options.threads), n);
+  std::vector<Aggregate> partials;
+  partials.reserve(n);
+  for (size_t i = 0; i < n; ++i) partials.emplace_back(options.examples);
+  std::vector<char> errors(n, 0);
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < n; i = next++) {
+      bool error = false;
+      AnalyseInput(rules, options.inputs[i], static_cast<uint32_t>(i), options, &partials[i], &error);
+      errors[i] = error;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t t = 1; t < workers; ++t) threads.emplace_back(work);
+  work();
+  for (std::thread& t : threads) t.join();
+  // Merging in input order keeps the report independent of the thread count.
+  for (size_t i = 0; i < n; ++i) {
+    result.agg.Merge(std::move(partials[i]));
+    result.input_error |= errors[i] != 0;
+  }
+  Correlate(&result.agg);
+  return result;
+}
+
+}  // namespace why500

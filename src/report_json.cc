@@ -1,0 +1,111 @@
+// The JSON report of shared/report-schema.md ("why500.report/1"). nlohmann types stay in here.
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "why500/report.h"
+
+namespace why500 {
+namespace {
+
+using nlohmann::ordered_json;
+
+ordered_json Time(TimeUs t) { return t == kNoTime ? ordered_json(nullptr) : ordered_json(FormatRfc3339(t)); }
+
+ordered_json TopJson(const TopValues& values) {
+  ordered_json arr = ordered_json::array();
+  for (const auto& [value, n] : values.Top(5)) arr.push_back({{"value", value}, {"count", n}});
+  return arr;
+}
+
+ordered_json InputsJson(const Aggregate& agg) {
+  ordered_json arr = ordered_json::array();
+  for (const InputStats& in : agg.inputs) {
+    arr.push_back({{"name", in.name},
+                   {"format", in.format.empty() ? ordered_json(nullptr) : ordered_json(in.format)},
+                   {"lines", in.lines},
+                   {"bytes", in.bytes},
+                   {"unparsed_lines", in.unparsed_lines},
+                   {"error", in.error.empty() ? ordered_json(nullptr) : ordered_json(in.error)},
+                   {"wrapper", in.wrapper.empty() ? "none" : in.wrapper},
+                   {"events", in.events},
+                   {"responses", in.responses},
+                   {"binary_lines", in.binary_lines},
+                   {"truncated_lines", in.truncated_lines},
+                   {"cut_entries", in.cut_entries}});
+  }
+  return arr;
+}
+
+ordered_json CauseJson(const Report& r, const RankedCause& c) {
+  const Group& g = *c.group;
+  ordered_json status = ordered_json::object();
+  for (const auto& [code, n] : g.status) status[std::to_string(code)] = n;
+  ordered_json fields = ordered_json::object();
+  if (!g.upstream.empty()) fields["upstream"] = TopJson(g.upstream);
+  if (!g.path.empty()) fields["path"] = TopJson(g.path);
+  if (!g.client.empty()) fields["client"] = TopJson(g.client);
+  if (!g.host.empty()) fields["host"] = TopJson(g.host);
+  ordered_json examples = ordered_json::array();
+  for (const Example& e : g.examples) {
+    examples.push_back({{"input", r.agg->inputs[e.input].name}, {"line", e.line}, {"text", e.text}});
+  }
+  return {{"rank", c.rank},
+          {"cause", g.cause},
+          {"subcause", g.subcause},
+          {"rule", g.rule_id.empty() ? ordered_json(nullptr) : ordered_json(g.rule_id)},
+          {"confidence", ConfidenceName(g.confidence)},
+          {"score", std::round(c.score * 1000) / 1000},
+          {"events", g.events},
+          {"http_5xx", g.http_5xx},
+          {"status", status},
+          {"first", Time(g.first)},
+          {"last", Time(g.last)},
+          {"template", g.template_text},
+          {"fields", fields},
+          {"examples", examples},
+          {"hint", g.hint},
+          {"cut_events", g.cut_events}};
+}
+
+}  // namespace
+
+std::string RenderJson(const Report& r) {
+  const Aggregate& agg = *r.agg;
+  ordered_json doc;
+  doc["schema"] = "why500.report/1";
+  doc["tool"] = {{"name", "why500"}, {"version", r.version}};
+  doc["generated_at"] = FormatRfc3339(r.generated_at / kUsPerSecond * kUsPerSecond);
+  doc["elapsed_seconds"] = std::round(r.elapsed_seconds * 1000) / 1000;
+  doc["inputs"] = InputsJson(agg);
+  doc["window"] = {{"first", Time(agg.first)}, {"last", Time(agg.last)}};
+  doc["totals"] = {{"lines", r.totals.lines},
+                   {"events", r.totals.events},
+                   {"http_5xx", r.totals.http_5xx},
+                   {"evidence_events", r.totals.evidence_events},
+                   {"classified_5xx", r.totals.classified_5xx},
+                   {"unclassified_5xx", r.totals.unclassified_5xx},
+                   {"unparsed_lines", r.totals.unparsed_lines},
+                   {"cut_entries", r.totals.cut_entries},
+                   {"truncated_lines", r.totals.truncated_lines},
+                   {"access_log", r.have_access_log}};
+  ordered_json causes = ordered_json::array();
+  for (const RankedCause& c : r.causes) causes.push_back(CauseJson(r, c));
+  doc["causes"] = causes;
+  doc["timeline"] = {{"bucket_seconds", r.timeline.bucket_seconds},
+                     {"start", Time(r.timeline.start)},
+                     {"http_5xx", r.timeline.http_5xx},
+                     {"evidence", r.timeline.evidence}};
+  ordered_json changes = ordered_json::array();
+  for (const Change& c : agg.changes) {
+    changes.push_back({{"time", Time(c.time)},
+                       {"kind", c.kind},
+                       {"input", agg.inputs[c.input].name},
+                       {"line", c.line},
+                       {"text", c.text}});
+  }
+  doc["changes"] = changes;
+  // Invalid UTF-8 from the logs is replaced, never passed through: the output is always valid JSON.
+  return doc.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace why500

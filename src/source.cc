@@ -1,0 +1,183 @@
+#include "why500/source.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace why500 {
+namespace {
+
+Error SystemError(const std::string& name, const char* what, int err) {
+  return Error{name + ": " + what + ": " + std::strerror(err)};
+}
+
+// Reads a file descriptor, first handing out bytes already peeked at.
+class FdReader {
+ public:
+  FdReader(int fd, bool owned, std::string name) : fd_(fd), owned_(owned), name_(std::move(name)) {}
+  ~FdReader() {
+    if (owned_) ::close(fd_);
+  }
+  FdReader(const FdReader&) = delete;
+  FdReader& operator=(const FdReader&) = delete;
+
+  Expected<size_t> Read(char* buf, size_t n) {
+    if (peek_pos_ < peeked_.size()) {
+      const size_t k = std::min(n, peeked_.size() - peek_pos_);
+      std::memcpy(buf, peeked_.data() + peek_pos_, k);
+      peek_pos_ += k;
+      return k;
+    }
+    for (;;) {
+      const ssize_t got = ::read(fd_, buf, n);
+      if (got >= 0) {
+        raw_ += static_cast<uint64_t>(got);
+        return static_cast<size_t>(got);
+      }
+      if (errno != EINTR) return SystemError(name_, "read failed", errno);
+    }
+  }
+
+  // Reads up to `n` bytes ahead without consuming them.
+  Expected<std::string_view> Peek(size_t n) {
+    peeked_.resize(n);
+    size_t have = 0;
+    while (have < n) {
+      const ssize_t got = ::read(fd_, peeked_.data() + have, n - have);
+      if (got == 0) break;
+      if (got < 0) {
+        if (errno == EINTR) continue;
+        return SystemError(name_, "read failed", errno);
+      }
+      have += static_cast<size_t>(got);
+    }
+    raw_ += have;
+    peeked_.resize(have);
+    return std::string_view(peeked_.data(), have);
+  }
+
+  uint64_t raw_bytes() const { return raw_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  int fd_;
+  bool owned_;
+  std::string name_;
+  std::vector<char> peeked_;
+  size_t peek_pos_ = 0;
+  uint64_t raw_ = 0;
+};
+
+class PlainSource : public Source {
+ public:
+  explicit PlainSource(std::unique_ptr<FdReader> r) : r_(std::move(r)) {}
+  Expected<size_t> Read(char* buf, size_t n) override { return r_->Read(buf, n); }
+  uint64_t raw_bytes() const override { return r_->raw_bytes(); }
+  bool compressed() const override { return false; }
+
+ private:
+  std::unique_ptr<FdReader> r_;
+};
+
+// Inflates gzip data, including files of several concatenated members.
+class GzipSource : public Source {
+ public:
+  explicit GzipSource(std::unique_ptr<FdReader> r) : r_(std::move(r)), in_(1 << 16) {
+    std::memset(&zs_, 0, sizeof zs_);
+    ok_ = inflateInit2(&zs_, 16 + MAX_WBITS) == Z_OK;
+  }
+  ~GzipSource() override { inflateEnd(&zs_); }
+
+  Expected<size_t> Read(char* buf, size_t n) override {
+    if (!ok_) return Error{r_->name() + ": cannot start gzip decoder"};
+    if (done_) return size_t{0};
+    zs_.next_out = reinterpret_cast<Bytef*>(buf);
+    zs_.avail_out = static_cast<uInt>(n);
+    while (zs_.avail_out == n) {
+      if (zs_.avail_in == 0) {
+        auto got = r_->Read(in_.data(), in_.size());
+        if (!got) return got.error();
+        if (*got == 0) {
+          done_ = true;
+          if (mid_member_) return Error{r_->name() + ": truncated gzip data (unexpected end of file)"};
+          break;
+        }
+        zs_.next_in = reinterpret_cast<Bytef*>(in_.data());
+        zs_.avail_in = static_cast<uInt>(*got);
+      }
+      mid_member_ = true;
+      const int rc = inflate(&zs_, Z_NO_FLUSH);
+      if (rc == Z_STREAM_END) {
+        mid_member_ = false;
+        inflateReset(&zs_);  // another member may follow
+      } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+        done_ = true;
+        const char* msg = zs_.msg ? zs_.msg : "corrupt data";
+        return Error{r_->name() + ": corrupt gzip data (" + msg + ")"};
+      }
+    }
+    return n - zs_.avail_out;
+  }
+  uint64_t raw_bytes() const override { return r_->raw_bytes(); }
+  bool compressed() const override { return true; }
+
+ private:
+  std::unique_ptr<FdReader> r_;
+  std::vector<char> in_;
+  z_stream zs_;
+  bool ok_ = false, done_ = false, mid_member_ = false;
+};
+
+class MemSource : public Source {
+ public:
+  explicit MemSource(std::string bytes) : bytes_(std::move(bytes)) {}
+  Expected<size_t> Read(char* buf, size_t n) override {
+    const size_t k = std::min(n, bytes_.size() - pos_);
+    std::memcpy(buf, bytes_.data() + pos_, k);
+    pos_ += k;
+    return k;
+  }
+  uint64_t raw_bytes() const override { return pos_; }
+  bool compressed() const override { return false; }
+
+ private:
+  std::string bytes_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+Expected<std::unique_ptr<Source>> OpenSource(const std::string& name) {
+  int fd;
+  bool owned = true;
+  std::string shown = name;
+  if (name == "-") {
+    fd = STDIN_FILENO;
+    owned = false;
+    shown = "<stdin>";
+  } else {
+    fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return SystemError(name, "cannot open", errno);
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+      ::close(fd);
+      return Error{name + ": is a directory"};
+    }
+  }
+  auto reader = std::make_unique<FdReader>(fd, owned, shown);
+  auto head = reader->Peek(2);
+  if (!head) return head.error();
+  const bool gz = head->size() == 2 && static_cast<unsigned char>((*head)[0]) == 0x1f &&
+                  static_cast<unsigned char>((*head)[1]) == 0x8b;
+  if (gz) return std::unique_ptr<Source>(std::make_unique<GzipSource>(std::move(reader)));
+  return std::unique_ptr<Source>(std::make_unique<PlainSource>(std::move(reader)));
+}
+
+std::unique_ptr<Source> MemorySource(std::string bytes) { return std::make_unique<MemSource>(std::move(bytes)); }
+
+}  // namespace why500
