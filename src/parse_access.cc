@@ -50,7 +50,8 @@ bool ParseAccess(std::string_view s, Record* out, bool* combined) {
   if (open == std::string_view::npos || open > i + 128) return false;
   const size_t close = s.find("] \"", open);
   if (close == std::string_view::npos || close > open + 40) return false;
-  if (!ParseAccessTime(s.substr(open + 2, close - open - 2), &r.time)) return false;
+  const std::string_view time = s.substr(open + 2, close - open - 2);
+  if (!ParseAccessTime(time, &r.time) && !ParseLeadingIsoTime(time, &r.time)) return false;
   i = close + 3;
   // The request ends at the first quote not escaped with a backslash.
   size_t end = i;

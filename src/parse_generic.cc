@@ -4,8 +4,6 @@
 #include "why500/text.h"
 
 namespace why500 {
-namespace {
-
 bool ParseLeadingIsoTime(std::string_view s, TimeUs* out) {
   size_t i = 0;
   if (!s.empty() && s[0] == '[') i = 1;
@@ -34,8 +32,6 @@ bool ParseLeadingIsoTime(std::string_view s, TimeUs* out) {
   }
   return true;
 }
-
-}  // namespace
 
 bool ParseGeneric(std::string_view s, Record* out) {
   Record r;

@@ -87,14 +87,14 @@ void AnalyseInput(const RuleSet& rules, const std::string& name, uint32_t index,
   auto source = OpenSource(name);
   if (!source) {
     InputStats stats;
-    stats.name = name;
+    stats.name = name == "-" ? "<stdin>" : name;
     stats.error = source.error().message;
     agg->inputs.push_back(stats);
     *input_error = true;
     return;
   }
   AnalyseSource(rules, source->get(), index, options, agg);
-  agg->inputs.back().name = name;
+  agg->inputs.back().name = name == "-" ? "<stdin>" : name;
   if (!agg->inputs.back().error.empty()) *input_error = true;
 }
 

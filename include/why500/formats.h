@@ -31,6 +31,9 @@ void FinishApacheError(Event* event);
 void FinishPhpFpm(Event* event);
 void FinishGeneric(Event* event);
 
+// "2026-11-21T10:00:00Z", "2026-11-21 10:00:00,123", "[2026-11-21 10:00:00 +0000]" at the start of `s`.
+bool ParseLeadingIsoTime(std::string_view s, TimeUs* out);
+
 // Splits `PHP message: ` separated text (nginx FastCGI stderr, Apache AH01071) into lines.
 void AppendPeeledPhpMessages(std::string_view text, std::string* out);
 
