@@ -31,13 +31,21 @@ void Assembler::Add(std::string_view line, uint64_t line_number) {
     return;
   }
   Record rec;
+  // A header of the input's format, or of the pending event's format after a switch.
+  Format header = Format::kGeneric;
   if (format_ != Format::kGeneric && ParseLine(format_, line, &rec)) {
-    if (has_pending_ && JoinsPending(format_, rec)) {
+    header = format_;
+  } else if (has_pending_ && pending_.format != format_ && pending_.format != Format::kGeneric &&
+             ParseLine(pending_.format, line, &rec)) {
+    header = pending_.format;
+  }
+  if (header != Format::kGeneric) {
+    if (has_pending_ && JoinsPending(header, rec)) {
       Append(line, rec.message);
       return;
     }
     Flush();
-    Start(format_, rec, line, line_number);
+    Start(header, rec, line, line_number);
     return;
   }
   if (has_pending_ && ContinuesPending(line)) {

@@ -1,1 +1,127 @@
+#include "why500/assemble.h"
+
 #include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+using namespace why500;
+
+namespace {
+
+struct Collected {
+  Format format;
+  uint64_t line;
+  uint32_t lines;
+  std::string message, text, client;
+  int status;
+  bool cut;
+};
+
+class Collector : public EventSink {
+ public:
+  void OnEvent(Event& e) override {
+    events.push_back({e.format, e.line, e.line_count, e.message, e.text, e.client, e.status, e.cut});
+  }
+  void OnQuietResponse(TimeUs) override { ++quiet; }
+  std::vector<Collected> events;
+  int quiet = 0;
+};
+
+Collector Assemble(Format f, const std::vector<std::string>& lines, AssembleStats* stats = nullptr) {
+  Collector c;
+  Assembler a(f, 0, &c);
+  uint64_t n = 0;
+  for (const std::string& l : lines) a.Add(l, ++n);
+  a.Finish();
+  if (stats) *stats = a.stats();
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("nginx: raw FastCGI stderr lines join the entry before them", "[assemble]") {
+  const auto c = Assemble(Format::kNginxError,
+                          {"2026/11/21 10:00:00 [error] 9#9: *1 FastCGI sent in stderr: \"PHP message: PHP Fatal "
+                           "error:  Uncaught Exception: boom in /var/www/a.php:3",
+                           "Stack trace:", "#0 {main}",
+                           "  thrown in /var/www/a.php on line 3\" while reading response header from upstream, "
+                           "client: 1.2.3.4, server: _, request: \"GET / HTTP/1.1\"",
+                           "2026/11/21 10:00:01 [notice] 9#9: signal process started"});
+  REQUIRE(c.events.size() == 2);
+  CHECK(c.events[0].lines == 4);
+  CHECK(c.events[0].client == "1.2.3.4");
+  CHECK(c.events[0].message ==
+        "PHP Fatal error:  Uncaught Exception: boom in /var/www/a.php:3\nStack trace:\n#0 {main}\n  thrown in "
+        "/var/www/a.php on line 3\nwhile reading response header from upstream");
+  CHECK(c.events[1].line == 5);
+}
+
+TEST_CASE("php-fpm: consecutive output lines of one child are rejoined", "[assemble]") {
+  const auto c = Assemble(Format::kPhpFpm,
+                          {"[21-Nov-2026 10:00:00] WARNING: [pool www] child 7 said into stderr: \"PHP Fatal error:  "
+                           "Uncaught Exception: x\"",
+                           "[21-Nov-2026 10:00:00] WARNING: [pool www] child 7 said into stderr: \"Stack trace:\"",
+                           "[21-Nov-2026 10:00:00] WARNING: [pool www] child 8 said into stderr: \"other child\"",
+                           "[21-Nov-2026 10:00:01] WARNING: [pool www] server reached pm.max_children setting (5), "
+                           "consider raising it"});
+  REQUIRE(c.events.size() == 3);
+  CHECK(c.events[0].message == "PHP Fatal error:  Uncaught Exception: x\nStack trace:");
+  CHECK(c.events[0].lines == 2);
+  CHECK(c.events[1].message == "other child");
+}
+
+TEST_CASE("PHP error_log: stack trace lines join their fatal error", "[assemble]") {
+  const auto c = Assemble(Format::kPhpError, {"[21-Nov-2026 10:00:00 UTC] PHP Fatal error:  Uncaught Exception: x",
+                                              "Stack trace:", "#0 /var/www/a.php(3): f()", "#1 {main}",
+                                              "  thrown in /var/www/a.php on line 3",
+                                              "[21-Nov-2026 10:00:01 UTC] PHP Warning:  y"});
+  REQUIRE(c.events.size() == 2);
+  CHECK(c.events[0].lines == 5);
+}
+
+TEST_CASE("generic: Python tracebacks, including chained ones, are one event", "[assemble]") {
+  const auto c = Assemble(Format::kGeneric,
+                          {"ERROR Internal Server Error: /orders", "Traceback (most recent call last):",
+                           "  File \"/app/views.py\", line 3, in get", "    x = d['k']", "KeyError: 'k'", "",
+                           "During handling of the above exception, another exception occurred:", "",
+                           "Traceback (most recent call last):", "  File \"/app/x.py\", line 9, in h",
+                           "ValueError: bad", "INFO next request"});
+  REQUIRE(c.events.size() == 2);
+  CHECK(c.events[0].lines == 11);
+  CHECK(c.events[0].message.find("ValueError: bad") != std::string::npos);
+  CHECK(c.events[1].message == "INFO next request");
+}
+
+TEST_CASE("a line of another format switches format; an unfit line is counted unparsed", "[assemble]") {
+  AssembleStats stats;
+  const auto c = Assemble(Format::kAccessCombined,
+                          {"1.1.1.1 - - [21/Nov/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"a\"",
+                           "1.1.1.1 - - [21/Nov/2026:10:00:01 +0000] \"GET /x HTTP/1.1\" 502 1 \"-\" \"a\"",
+                           "2026/11/21 10:00:01 [error] 1#1: *5 upstream timed out", "garbage that fits nothing"},
+                          &stats);
+  CHECK(c.quiet == 1);
+  REQUIRE(c.events.size() == 3);
+  CHECK(c.events[0].status == 502);
+  CHECK(c.events[1].format == Format::kNginxError);
+  CHECK(c.events[2].format == Format::kGeneric);
+  CHECK(stats.unparsed_lines == 1);
+  CHECK(stats.format_switches == 1);
+}
+
+TEST_CASE("binary lines are counted, not classified", "[assemble]") {
+  AssembleStats stats;
+  const auto c = Assemble(Format::kGeneric, {std::string("\x01\x02\0\x03", 4), "ok"}, &stats);
+  CHECK(stats.binary_lines == 1);
+  CHECK(stats.unparsed_lines == 1);
+  REQUIRE(c.events.size() == 1);
+  CHECK(c.events[0].message == "ok");
+}
+
+TEST_CASE("an event stops growing at its cap but its lines are still consumed", "[assemble]") {
+  std::vector<std::string> lines = {"2026/11/21 10:00:00 [error] 1#1: *1 FastCGI sent in stderr: \"x"};
+  for (int i = 0; i < 5000; ++i) lines.push_back("#" + std::to_string(i) + " frame");
+  const auto c = Assemble(Format::kNginxError, lines);
+  REQUIRE(c.events.size() == 1);
+  CHECK(c.events[0].lines == 5001);
+  CHECK(c.events[0].text.size() <= Assembler::kMaxEventBytes);
+}

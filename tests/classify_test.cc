@@ -1,1 +1,82 @@
+// Table tests: whole log lines as servers write them → the cause the default rules must give.
 #include <catch2/catch.hpp>
+
+#include "why500/classify.h"
+#include "why500/rule_check.h"
+#include "why500/rules.h"
+
+using namespace why500;
+
+namespace {
+
+const RuleSet& Rules() {
+  static std::shared_ptr<const RuleSet> rules = [] {
+    auto loaded = LoadRules({}, true);
+    REQUIRE(loaded.ok());
+    auto compiled = RuleSet::Compile(std::move(*loaded));
+    REQUIRE(compiled.ok());
+    return *compiled;
+  }();
+  return *rules;
+}
+
+std::string CauseOf(const std::string& text) {
+  const std::vector<int> winners = WinnersForText(Rules(), text);
+  // The most specific winner of the text's events, as the report's first group would be.
+  int best = -1;
+  for (int w : winners) {
+    if (w >= 0 && (best < 0 || Rules().rules()[w].priority > Rules().rules()[best].priority)) best = w;
+  }
+  return best < 0 ? "none" : Rules().rules()[best].cause;
+}
+
+struct Row {
+  const char* text;
+  const char* cause;
+};
+
+}  // namespace
+
+TEST_CASE("specific causes beat generic ones", "[classify]") {
+  const Row rows[] = {
+      // Memory exhaustion inside a PHP fatal, wrapped by nginx: resource.memory, not app.exception.
+      {"2026/11/21 10:00:01 [error] 812#812: *4471 FastCGI sent in stderr: \"PHP message: PHP Fatal error:  Allowed "
+       "memory size of 268435456 bytes exhausted (tried to allocate 4096 bytes) in "
+       "/srv/www/vendor/laravel/framework/src/Illuminate/Support/Collection.php on line 1641\" while reading "
+       "response header from upstream, client: 203.0.113.9, server: shop.example, request: \"GET /export "
+       "HTTP/1.1\", upstream: \"fastcgi://unix:/run/php/php8.2-fpm.sock:\", host: \"shop.example\"",
+       "resource.memory"},
+      // A database refusal inside an uncaught exception: database.connect.
+      {"[21-Nov-2026 10:00:00 UTC] PHP Fatal error:  Uncaught PDOException: SQLSTATE[HY000] [2002] Connection "
+       "refused in /var/www/app/db.php:12\nStack trace:\n#0 /var/www/app/db.php(12): PDO->__construct('mysql:host=...', "
+       "'app', Object(SensitiveParameterValue))\n#1 {main}\n  thrown in /var/www/app/db.php on line 12",
+       "database.connect"},
+      {"[Sat Nov 21 10:00:00.123456 2026] [proxy_fcgi:error] [pid 1:tid 2] [client 198.51.100.4:50312] AH01071: Got "
+       "error 'PHP message: PHP Fatal error:  Maximum execution time of 30 seconds exceeded in "
+       "/var/www/html/wp-includes/class-wp-query.php on line 3321'",
+       "resource.time_limit"},
+      {"2026/11/21 10:00:00 [crit] 1234#1234: *5 connect() to unix:/run/php/php8.1-fpm.sock failed (2: No such file "
+       "or directory) while connecting to upstream, client: 10.0.0.1, server: _, request: \"GET / HTTP/1.1\", "
+       "upstream: \"fastcgi://unix:/run/php/php8.1-fpm.sock:\", host: \"a\"",
+       "upstream.connect"},
+      {"2026/11/21 10:00:00 [error] 1234#1234: *5 upstream timed out (110: Connection timed out) while reading "
+       "response header from upstream, client: 10.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: "
+       "\"http://127.0.0.1:8000/\", host: \"a\"",
+       "upstream.timeout"},
+      {"[21-Nov-2026 10:00:00] WARNING: [pool www] server reached pm.max_children setting (10), consider raising it",
+       "resource.capacity"},
+      {"[21-Nov-2026 10:00:00] WARNING: [pool www] child 4211 exited on signal 11 (SIGSEGV - core dumped) after "
+       "12.345678 seconds from start",
+       "crash"},
+      // Benign lines are no evidence.
+      {"2026/11/21 10:00:00 [notice] 1234#1234: signal process started", "none"},
+      {"2026/11/21 10:00:00 [error] 1234#1234: *9 open() \"/var/www/html/favicon.ico\" failed (2: No such file or "
+       "directory), client: 10.0.0.1, server: _, request: \"GET /favicon.ico HTTP/1.1\", host: \"a\"",
+       "none"},
+      {"[21-Nov-2026 10:00:00] NOTICE: fpm is running, pid 811", "none"},
+  };
+  for (const Row& row : rows) {
+    INFO(row.text);
+    CHECK(CauseOf(row.text) == row.cause);
+  }
+}

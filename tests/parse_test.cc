@@ -1,1 +1,183 @@
 #include <catch2/catch.hpp>
+
+#include "why500/formats.h"
+#include "why500/sniff.h"
+#include "why500/wrappers.h"
+
+using namespace why500;
+
+TEST_CASE("nginx error header", "[parse][nginx]") {
+  Record r;
+  REQUIRE(ParseNginxError("2026/11/21 10:00:00 [crit] 1234#1234: *567 connect() failed (111: Connection refused)", &r));
+  CHECK(r.severity == "crit");
+  CHECK(r.pid == "1234");
+  CHECK(r.connection == "567");
+  CHECK(r.message == "connect() failed (111: Connection refused)");
+  CHECK(FormatRfc3339(r.time) == "2026-11-21T10:00:00Z");  // tests run with TZ=UTC
+  REQUIRE(ParseNginxError("2026/11/21 10:00:00 [notice] 1#1: signal process started", &r));
+  CHECK(r.connection.empty());
+  CHECK(r.message == "signal process started");
+  CHECK_FALSE(ParseNginxError("[error] 1046#1046: *2094 upstream timed out", &r));
+  CHECK_FALSE(ParseNginxError("2026/13/21 10:00:00 [error] 1#1: bad month", &r));
+}
+
+TEST_CASE("nginx tail fields are split off the message", "[parse][nginx]") {
+  Event e;
+  e.format = Format::kNginxError;
+  e.text = "x";
+  e.message = "upstream timed out (110: Connection timed out) while reading response header from upstream, "
+              "client: 10.1.2.3, server: shop.example, request: \"POST /cart/add?id=7 HTTP/1.1\", upstream: "
+              "\"fastcgi://127.0.0.1:9000\", host: \"shop.example\", referrer: \"https://shop.example/\"";
+  FinishEvent(&e);
+  CHECK(e.message == "upstream timed out (110: Connection timed out) while reading response header from upstream");
+  CHECK(e.client == "10.1.2.3");
+  CHECK(e.server == "shop.example");
+  CHECK(e.method == "POST");
+  CHECK(e.path == "/cart/add");
+  CHECK(e.upstream == "fastcgi://127.0.0.1:9000");
+  CHECK(e.host == "shop.example");
+  CHECK_FALSE(e.cut);
+}
+
+TEST_CASE("nginx FastCGI stderr is peeled into one line per PHP message", "[parse][nginx]") {
+  Event e;
+  e.format = Format::kNginxError;
+  e.text = "x";
+  e.message = "FastCGI sent in stderr: \"PHP message: PHP Warning:  Undefined variable $a in /x.php on line 3"
+              "PHP message: PHP Fatal error:  Uncaught Error: Call to undefined function foo()\" while reading "
+              "response header from upstream, client: 1.2.3.4, server: _, request: \"GET / HTTP/1.1\"";
+  FinishEvent(&e);
+  CHECK(e.message ==
+        "PHP Warning:  Undefined variable $a in /x.php on line 3\n"
+        "PHP Fatal error:  Uncaught Error: Call to undefined function foo()\n"
+        "while reading response header from upstream");
+  CHECK(e.client == "1.2.3.4");
+}
+
+TEST_CASE("an nginx entry at the 2048-byte limit without its tail is cut", "[parse][nginx]") {
+  Event e;
+  e.format = Format::kNginxError;
+  e.text = std::string(2047, 'x');
+  e.message = "FastCGI sent in stderr: \"PHP message: PHP Fatal error:  Uncaught Exception: " + std::string(1900, 'y');
+  FinishEvent(&e);
+  CHECK(e.cut);
+  CHECK(e.message.find("Uncaught Exception") != std::string::npos);
+}
+
+TEST_CASE("Apache 2.4 error lines", "[parse][apache]") {
+  Record r;
+  REQUIRE(ParseApacheError("[Sat Nov 21 10:00:00.123456 2026] [proxy_fcgi:error] [pid 41:tid 140] [client "
+                           "1.2.3.4:5566] AH01071: Got error 'PHP message: PHP Fatal error:  x'",
+                           &r));
+  CHECK(r.severity == "error");
+  CHECK(r.pid == "41");
+  CHECK(FormatRfc3339(r.time) == "2026-11-21T10:00:00.123456Z");
+  Event e;
+  e.format = Format::kApacheError;
+  e.message = std::string(r.message) + ", referer: https://example.com/";
+  FinishEvent(&e);
+  CHECK(e.client == "1.2.3.4");
+  CHECK(e.message == "AH01071: \nPHP Fatal error:  x");
+}
+
+TEST_CASE("Apache errno prefix before the client, and literal \\n", "[parse][apache]") {
+  Record r;
+  REQUIRE(ParseApacheError("[Mon Nov 02 09:01:02.000001 2026] [core:error] [pid 7] (13)Permission denied: [client "
+                           "10.0.0.9:1234] AH00035: access to /index.php denied",
+                           &r));
+  Event e;
+  e.format = Format::kApacheError;
+  e.message = std::string(r.message);
+  FinishEvent(&e);
+  CHECK(e.message == "(13)Permission denied: AH00035: access to /index.php denied");
+  CHECK(e.client == "10.0.0.9");
+  e.message = "AH01071: Got error 'PHP message: PHP Fatal error:  Uncaught Exception: boom in /a.php:3\\nStack "
+              "trace:\\n#0 {main}\\n  thrown in /a.php on line 3'";
+  FinishEvent(&e);
+  CHECK(e.message == "AH01071: \nPHP Fatal error:  Uncaught Exception: boom in /a.php:3\nStack trace:\n#0 {main}\n  "
+                     "thrown in /a.php on line 3");
+}
+
+TEST_CASE("Apache 2.2 error lines", "[parse][apache]") {
+  Record r;
+  REQUIRE(ParseApacheError("[Sat Nov 21 10:00:00 2026] [error] [client 1.2.3.4] File does not exist: /var/www/x", &r));
+  CHECK(r.severity == "error");
+  CHECK(FormatRfc3339(r.time) == "2026-11-21T10:00:00Z");
+  REQUIRE(ParseApacheError("[Sun Nov  1 03:04:05 2026] [notice] Apache/2.2.22 configured -- resuming normal operations", &r));
+  CHECK(FormatRfc3339(r.time) == "2026-11-01T03:04:05Z");
+}
+
+TEST_CASE("php-fpm lines and worker output", "[parse][php-fpm]") {
+  Record r;
+  REQUIRE(ParsePhpFpm("[21-Nov-2026 10:00:00] WARNING: [pool www] server reached pm.max_children setting (5), "
+                      "consider raising it",
+                      &r));
+  CHECK(r.severity == "WARNING");
+  CHECK(r.join_key.empty());
+  REQUIRE(ParsePhpFpm("[21-Nov-2026 10:00:00.250000] WARNING: [pool www] child 123 said into stderr: \"PHP Fatal "
+                      "error:  x\"",
+                      &r));
+  CHECK(r.join_key == "[pool www] child 123");
+  CHECK(r.pid == "123");
+  CHECK(r.message == "PHP Fatal error:  x");
+  CHECK(FormatRfc3339(r.time) == "2026-11-21T10:00:00.250000Z");
+  CHECK_FALSE(ParsePhpFpm("[21-Nov-2026 10:00:00 UTC] PHP Fatal error:  x", &r));
+}
+
+TEST_CASE("PHP error_log lines", "[parse][php]") {
+  Record r;
+  REQUIRE(ParsePhpError("[21-Nov-2026 10:00:00 UTC] PHP Fatal error:  Uncaught Exception: x", &r));
+  CHECK(r.message == "PHP Fatal error:  Uncaught Exception: x");
+  CHECK(FormatRfc3339(r.time) == "2026-11-21T10:00:00Z");
+  REQUIRE(ParsePhpError("[21-Nov-2026 10:00:00 UTC] PHP Stack trace:", &r));
+  CHECK(r.join_key == "+");
+  CHECK_FALSE(ParsePhpError("[21-Nov-2026 10:00:00] WARNING: [pool www] x", &r));
+}
+
+TEST_CASE("access lines: combined, common, main, ISO time", "[parse][access]") {
+  Record r;
+  bool combined = false;
+  REQUIRE(ParseAccess("10.0.0.1 - - [21/Nov/2026:10:00:00 +0100] \"GET /a/b?x=1 HTTP/1.1\" 502 157 \"-\" \"curl/8\"", &r,
+                      &combined));
+  CHECK(combined);
+  CHECK(r.status == 502);
+  CHECK(r.client == "10.0.0.1");
+  CHECK(r.method == "GET");
+  CHECK(r.path == "/a/b");
+  CHECK(FormatRfc3339(r.time) == "2026-11-21T09:00:00Z");
+  REQUIRE(ParseAccess("10.0.0.1 - frank [21/Nov/2026:10:00:00 -0700] \"GET / HTTP/1.0\" 200 2326", &r, &combined));
+  CHECK_FALSE(combined);
+  CHECK(FormatRfc3339(r.time) == "2026-11-21T17:00:00Z");
+  REQUIRE(ParseAccess("1.2.3.4 - - [21/Nov/2026:10:00:00 +0000] \"GET /q\\\"x HTTP/1.1\" 504 0 \"-\" \"ua\" \"-\"", &r,
+                      &combined));
+  CHECK(r.status == 504);
+  CHECK_FALSE(ParseAccess("2026/11/21 10:00:00 [error] 1#1: x", &r, &combined));
+}
+
+TEST_CASE("wrappers are detected and peeled", "[parse][wrappers]") {
+  CHECK(DetectWrapper("web_1  | 2026/11/21 10:00:00 [error] 1#1: x") == Wrapper::kDockerCompose);
+  CHECK(PeelWrapper(Wrapper::kDockerCompose, "web_1  | hello") == "hello");
+  CHECK(DetectWrapper("2026-11-21T10:00:00.123456789Z stderr F hello") == Wrapper::kCri);
+  CHECK(PeelWrapper(Wrapper::kCri, "2026-11-21T10:00:00.123456789Z stderr F hello") == "hello");
+  CHECK(DetectWrapper("0|app  | Error: boom") == Wrapper::kPm2);
+  CHECK(PeelWrapper(Wrapper::kPm2, "0|app  | Error: boom") == "Error: boom");
+  CHECK(DetectWrapper("2026-11-21T10:00:00.123456+00:00 app[web.1]: Error: boom") == Wrapper::kHeroku);
+  CHECK(PeelWrapper(Wrapper::kHeroku, "2026-11-21T10:00:00.123456+00:00 app[web.1]: Error: boom") == "Error: boom");
+  CHECK(DetectWrapper("2026/11/21 10:00:00 [error] 1#1: x") == Wrapper::kNone);
+  CHECK(PeelWrapper(Wrapper::kDockerCompose, "no wrapper here") == "no wrapper here");
+}
+
+TEST_CASE("sniffing picks the format most lines fit", "[parse][sniff]") {
+  CHECK(SniffFormat({"2026/11/21 10:00:00 [error] 1#1: *1 x", "continued"}).format == Format::kNginxError);
+  CHECK(SniffFormat({"[21-Nov-2026 10:00:00] NOTICE: fpm is running, pid 1"}).format == Format::kPhpFpm);
+  CHECK(SniffFormat({"[21-Nov-2026 10:00:00 UTC] PHP Warning:  x"}).format == Format::kPhpError);
+  CHECK(SniffFormat({"1.1.1.1 - - [21/Nov/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"a\""}).format ==
+        Format::kAccessCombined);
+  CHECK(SniffFormat({"1.1.1.1 - - [21/Nov/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1"}).format ==
+        Format::kAccessCommon);
+  CHECK(SniffFormat({"[Sat Nov 21 10:00:00 2026] [error] [client 1.2.3.4] x"}).format == Format::kApacheError);
+  CHECK(SniffFormat({"Traceback (most recent call last):"}).format == Format::kGeneric);
+  const Sniffed wrapped = SniffFormat({"web_1  | 2026/11/21 10:00:00 [error] 1#1: *1 x"});
+  CHECK(wrapped.wrapper == Wrapper::kDockerCompose);
+  CHECK(wrapped.format == Format::kNginxError);
+}

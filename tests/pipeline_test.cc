@@ -1,1 +1,118 @@
+#include "why500/pipeline.h"
+
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <fstream>
+#include <unistd.h>
+
+#include "why500/report.h"
+
+using namespace why500;
+
+namespace {
+
+const RuleSet& Rules() {
+  static std::shared_ptr<const RuleSet> rules = [] {
+    auto loaded = LoadRules({}, true);
+    REQUIRE(loaded.ok());
+    auto compiled = RuleSet::Compile(std::move(*loaded));
+    REQUIRE(compiled.ok());
+    return *compiled;
+  }();
+  return *rules;
+}
+
+struct TempFile {
+  explicit TempFile(const std::string& content) {
+    char tmpl[] = "/tmp/why500-pipeline-XXXXXX";
+    const int fd = ::mkstemp(tmpl);
+    REQUIRE(fd >= 0);
+    path = tmpl;
+    REQUIRE(::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()));
+    ::close(fd);
+  }
+  ~TempFile() { std::remove(path.c_str()); }
+  std::string path;
+};
+
+const char* kErrorLog =
+    "2026/11/21 10:03:11 [crit] 811#811: *201 connect() to unix:/run/php/php8.2-fpm.sock failed (2: No such file or "
+    "directory) while connecting to upstream, client: 203.0.113.7, server: shop, request: \"GET /checkout "
+    "HTTP/1.1\", upstream: \"fastcgi://unix:/run/php/php8.2-fpm.sock:\", host: \"shop\"\n"
+    "2026/11/21 10:03:12 [crit] 811#811: *202 connect() to unix:/run/php/php8.2-fpm.sock failed (2: No such file or "
+    "directory) while connecting to upstream, client: 203.0.113.8, server: shop, request: \"GET /cart HTTP/1.1\", "
+    "upstream: \"fastcgi://unix:/run/php/php8.2-fpm.sock:\", host: \"shop\"\n";
+
+const char* kAccessLog =
+    "203.0.113.7 - - [21/Nov/2026:10:03:11 +0000] \"GET /checkout HTTP/1.1\" 502 157 \"-\" \"Mozilla/5.0\"\n"
+    "203.0.113.8 - - [21/Nov/2026:10:03:12 +0000] \"GET /cart HTTP/1.1\" 502 157 \"-\" \"Mozilla/5.0\"\n"
+    "198.51.100.1 - - [21/Nov/2026:10:03:30 +0000] \"GET /other HTTP/1.1\" 500 10 \"-\" \"Mozilla/5.0\"\n"
+    "198.51.100.1 - - [21/Nov/2026:10:03:31 +0000] \"GET / HTTP/1.1\" 200 10 \"-\" \"Mozilla/5.0\"\n";
+
+std::string JsonWithoutClock(const PipelineResult& result) {
+  Report r = BuildReport(result.agg, 0);
+  r.generated_at = 0;
+  return RenderJson(r);
+}
+
+}  // namespace
+
+TEST_CASE("access 5xx are tied to the error-log event of the same request, the rest are unknown", "[pipeline]") {
+  TempFile error_log(kErrorLog), access_log(kAccessLog);
+  PipelineOptions o;
+  o.inputs = {access_log.path, error_log.path};
+  const PipelineResult result = RunPipeline(Rules(), o);
+  REQUIRE_FALSE(result.input_error);
+  const Report r = BuildReport(result.agg, 0);
+  CHECK(r.totals.lines == 6);
+  CHECK(r.totals.http_5xx == 3);
+  CHECK(r.totals.classified_5xx == 2);
+  CHECK(r.totals.unclassified_5xx == 1);
+  REQUIRE(r.causes.size() == 2);
+  CHECK(r.causes[0].group->cause == "upstream.connect");
+  CHECK(r.causes[0].group->http_5xx == 2);
+  CHECK(r.causes[0].group->status.at(502) == 2);
+  CHECK(r.causes[0].group->events == 2);
+  CHECK(r.causes[1].group->cause == "unknown");
+  CHECK(r.causes[1].group->http_5xx == 1);
+  CHECK(FormatRfc3339(result.agg.first) == "2026-11-21T10:03:11Z");
+  CHECK(FormatRfc3339(result.agg.last) == "2026-11-21T10:03:31Z");
+}
+
+TEST_CASE("the report does not depend on the thread count", "[pipeline]") {
+  TempFile a(kErrorLog), b(kAccessLog), c(std::string(kErrorLog) + kErrorLog);
+  PipelineOptions o;
+  o.inputs = {a.path, b.path, c.path};
+  o.threads = 1;
+  const std::string one = JsonWithoutClock(RunPipeline(Rules(), o));
+  o.threads = 3;
+  const std::string three = JsonWithoutClock(RunPipeline(Rules(), o));
+  CHECK(one == three);
+}
+
+TEST_CASE("every line is counted: parsed plus unparsed", "[pipeline]") {
+  TempFile f(std::string(kErrorLog) + "garbage\n\x01\x02\x03\x04\x05\x06\x07\x08\n" + kAccessLog + "last line no newline");
+  PipelineOptions o;
+  o.inputs = {f.path};
+  const PipelineResult result = RunPipeline(Rules(), o);
+  REQUIRE(result.agg.inputs.size() == 1);
+  const InputStats& in = result.agg.inputs[0];
+  CHECK(in.lines == 9);
+  CHECK(in.missing_final_newline);
+  CHECK(in.binary_lines == 1);
+  CHECK(in.format == "access_combined");  // 4 of the first lines are access lines, 2 nginx
+  CHECK(in.unparsed_lines == 2);           // binary and the last line (garbage continues nginx's entry)
+  CHECK(result.agg.evidence_events == 2);  // the nginx lines are still read as nginx
+}
+
+TEST_CASE("a missing input is reported and the others still analysed", "[pipeline]") {
+  TempFile a(kErrorLog);
+  PipelineOptions o;
+  o.inputs = {"/nonexistent/why500.log", a.path};
+  const PipelineResult result = RunPipeline(Rules(), o);
+  CHECK(result.input_error);
+  REQUIRE(result.agg.inputs.size() == 2);
+  CHECK(result.agg.inputs[0].error.find("No such file or directory") != std::string::npos);
+  CHECK(result.agg.inputs[1].error.empty());
+  CHECK(result.agg.evidence_events == 2);
+}

@@ -1,1 +1,47 @@
+#include "why500/template.h"
+
 #include <catch2/catch.hpp>
+
+using namespace why500;
+
+namespace {
+std::string T(std::string_view s) {
+  std::string out;
+  MakeTemplate(s, &out);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("numbers, paths and sizes are masked; errno stays", "[template]") {
+  CHECK(T("connect() to unix:/run/php/php8.2-fpm.sock failed (2: No such file or directory) while connecting to "
+          "upstream") ==
+        "connect() to unix:<path> failed (2: No such file or directory) while connecting to upstream");
+  CHECK(T("PHP Fatal error:  Allowed memory size of 134217728 bytes exhausted (tried to allocate 20480 bytes) in "
+          "/var/www/a.php on line 12") ==
+        "PHP Fatal error: Allowed memory size of <n> bytes exhausted (tried to allocate <n> bytes) in <path> on "
+        "line <n>");
+}
+
+TEST_CASE("lines differing only in variable parts share a template", "[template]") {
+  CHECK(T("upstream timed out (110: Connection timed out) while reading response header from upstream 10.0.0.1:9000") ==
+        T("upstream timed out (110: Connection timed out) while reading response header from upstream 10.0.0.7:9001"));
+  CHECK(T("request 3f2a9c1e-0b7d-4c1e-9f2a-1234567890ab failed after 31.2 sec") ==
+        "request <uuid> failed after <n> sec");
+  CHECK(T("object 0x7f3a2b10 freed; hash deadbeef1234") == "object <hex> freed; hash <hex>");
+  CHECK(T("GET http://127.0.0.1:8080/api/v1 failed") == "GET <url> failed");
+}
+
+TEST_CASE("different exceptions stay different", "[template]") {
+  CHECK(T("PHP Fatal error:  Uncaught TypeError: foo") != T("PHP Fatal error:  Uncaught ValueError: foo"));
+  CHECK(T("AH01071: Got error") == "AH01071: Got error");  // codes inside words are kept
+  CHECK(T("php8.2-fpm") == "php8.2-fpm");
+}
+
+TEST_CASE("templates are bounded and single-line", "[template]") {
+  const std::string longmsg(5000, 'a');
+  CHECK(T(longmsg).size() <= kMaxTemplateBytes);
+  CHECK(T("first line\nsecond line") == "first line");
+  CHECK(LineAt("one\ntwo\nthree", 5) == "two");
+  CHECK(LineAt("one\ntwo\nthree", 0) == "one");
+  CHECK(LineAt("one\ntwo\nthree", 8) == "three");
+}
