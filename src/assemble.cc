@@ -18,6 +18,15 @@ bool IsChainedTracebackNote(std::string_view line) {
          StartsWith(line, "The above exception was the direct cause");
 }
 
+// Whether the last line of `text` announces an exception that follows on the next lines.
+bool AnnouncesException(std::string_view text) {
+  const size_t nl = text.rfind('\n');
+  const std::string_view last = Trim(nl == std::string_view::npos ? text : text.substr(nl + 1));
+  return EndsWith(last, "with root cause") || last.find("rror") != std::string_view::npos ||
+         last.find("xception") != std::string_view::npos || last.find("CRITICAL") != std::string_view::npos ||
+         last.find("FATAL") != std::string_view::npos;
+}
+
 }  // namespace
 
 Assembler::Assembler(Format format, uint32_t input, EventSink* sink)
@@ -48,16 +57,17 @@ void Assembler::Add(std::string_view line, uint64_t line_number) {
     Start(header, rec, line, line_number);
     return;
   }
-  if (has_pending_ && ContinuesPending(line)) {
-    Append(line, line);
-    return;
-  }
-  // The line does not fit the input's format: another format's header, else its message alone.
+  // Not a header of the input's format: another format's header (mixed or pasted logs)...
   for (Format f : kStructured) {
     if (f == format_ || !ParseLine(f, line, &rec)) continue;
     if (format_ != Format::kGeneric) ++stats_.format_switches;
     Flush();
     Start(f, rec, line, line_number);
+    return;
+  }
+  // ...else a continuation of the pending event, else a message alone.
+  if (has_pending_ && ContinuesPending(line)) {
+    Append(line, line);
     return;
   }
   if (format_ != Format::kGeneric) ++stats_.unparsed_lines;
@@ -106,6 +116,7 @@ void Assembler::Start(Format f, const Record& rec, std::string_view line, uint64
   has_pending_ = true;
   in_traceback_ = StartsWith(Trim(rec.message), kTraceback);
   traceback_ended_ = false;
+  root_cause_pending_ = EndsWith(Trim(line), "with root cause");
 }
 
 void Assembler::Append(std::string_view line, std::string_view message_part) {
@@ -115,6 +126,7 @@ void Assembler::Append(std::string_view line, std::string_view message_part) {
   pending_.text.append(line);
   pending_.message.push_back('\n');
   pending_.message.append(message_part);
+  if (EndsWith(Trim(line), "with root cause")) root_cause_pending_ = true;
 }
 
 bool Assembler::JoinsPending(Format f, const Record& rec) const {
@@ -125,8 +137,15 @@ bool Assembler::JoinsPending(Format f, const Record& rec) const {
 bool Assembler::ContinuesPending(std::string_view line) {
   const std::string_view trimmed = Trim(line);
   if (StartsWith(trimmed, kTraceback)) {
+    // logger.exception() writes its message, then the traceback; an unrelated line before a
+    // traceback must not lend it its time, so the traceback then starts an event of its own.
+    if (!in_traceback_ && !traceback_ended_ && !AnnouncesException(pending_.text)) return false;
     in_traceback_ = true;
     traceback_ended_ = false;
+    return true;
+  }
+  if (root_cause_pending_) {  // Spring: "... with root cause", a blank line, then the exception
+    if (!trimmed.empty()) root_cause_pending_ = false;
     return true;
   }
   if (in_traceback_) {
@@ -148,6 +167,7 @@ void Assembler::Flush() {
   has_pending_ = false;
   in_traceback_ = false;
   traceback_ended_ = false;
+  root_cause_pending_ = false;
   FinishEvent(&pending_);
   if (pending_.cut) ++stats_.cut_entries;
   ++stats_.events;

@@ -90,12 +90,14 @@ void FinishEvent(Event* event) {
 
 bool IsContinuation(Format f, std::string_view line) {
   switch (f) {
-    case Format::kNginxError: return true;  // nginx writes FastCGI stderr raw: anything may follow
-    case Format::kAccessCombined:
-    case Format::kAccessCommon: return false;
+    // Error logs write every entry with its header, so a line without one belongs to the entry
+    // before it: nginx writes FastCGI stderr raw, and pasted logs arrive hard-wrapped.
+    case Format::kNginxError:
     case Format::kApacheError:
     case Format::kPhpFpm:
-    case Format::kPhpError:
+    case Format::kPhpError: return true;
+    case Format::kAccessCombined:
+    case Format::kAccessCommon: return false;
     case Format::kGeneric:
       return !line.empty() && (IsSpace(line[0]) || IsFrameLine(line));
   }
@@ -112,7 +114,9 @@ void AppendPeeledPhpMessages(std::string_view text, std::string* out) {
     while (!before.empty() && (before.back() == ' ' || before.back() == ';' || before.back() == '\n')) {
       before.remove_suffix(1);
     }
-    if (!before.empty()) {
+    // php-fpm's decorated worker output puts the level first ("NOTICE: PHP message: ..."): drop it.
+    const bool bare_level = !before.empty() && before.back() == ':' && before.find(' ') == std::string_view::npos;
+    if (!before.empty() && !bare_level) {
       out->append(before);
       out->push_back('\n');
     }

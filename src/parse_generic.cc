@@ -41,8 +41,41 @@ bool ParseGeneric(std::string_view s, Record* out) {
   return true;
 }
 
+namespace {
+
+// "[error] 1046#1046: *2094 ": an nginx header whose date was cut off when the line was pasted.
+size_t DatelessNginxHeader(std::string_view s) {
+  if (s.empty() || s[0] != '[') return 0;
+  const size_t close = s.find("] ");
+  if (close == std::string_view::npos || close > 8) return 0;
+  size_t i = close + 2;
+  const size_t start = i;
+  while (i < s.size() && IsDigit(s[i])) ++i;
+  if (i == start || i >= s.size() || s[i] != '#') return 0;
+  ++i;
+  while (i < s.size() && IsDigit(s[i])) ++i;
+  if (s.compare(i, 2, ": ") != 0) return 0;
+  i += 2;
+  if (i < s.size() && s[i] == '*') {
+    const size_t sp = s.find(' ', i);
+    if (sp != std::string_view::npos) i = sp + 1;
+  }
+  return i;
+}
+
+}  // namespace
+
 void FinishGeneric(Event* e) {
-  // Pasted nginx/Apache fragments without their date still carry PHP-FPM wrappers.
+  // A pasted nginx entry without its date: read it as nginx would be read.
+  const size_t header = DatelessNginxHeader(e->message);
+  if (header > 0 || (e->message.find(", client: ") != std::string::npos &&
+                     e->message.find(", server: ") != std::string::npos)) {
+    e->message.erase(0, header);
+    FinishNginxError(e);
+    e->cut = false;  // the pasted text's length says nothing about nginx's limit
+    return;
+  }
+  // Pasted nginx/Apache fragments still carry PHP-FPM wrappers.
   if (e->message.find("PHP message: ") == std::string::npos) return;
   thread_local std::string out;
   out.clear();

@@ -79,14 +79,24 @@ bool ParseNginxError(std::string_view s, Record* out) {
 void FinishNginxError(Event* e) {
   std::string_view msg = e->message;
   const size_t tail = msg.rfind(", client: ");
+  thread_local std::string untailed;
   if (tail != std::string_view::npos) {
-    const std::string_view t = msg.substr(tail + 2);
+    // The tail ends its line; lines after it (pasted or foreign continuation lines) stay.
+    const size_t tail_end = msg.find('\n', tail);
+    const std::string_view t = msg.substr(tail + 2, tail_end == std::string_view::npos ? std::string_view::npos
+                                                                                        : tail_end - tail - 2);
     e->client.assign(TailValue(t, "client: "));
     e->server.assign(TailValue(t, "server: "));
     e->upstream.assign(TailValue(t, "upstream: "));
     e->host.assign(TailValue(t, "host: "));
     SplitRequest(TailValue(t, "request: "), &e->method, &e->path);
-    msg = msg.substr(0, tail);
+    if (tail_end == std::string_view::npos) {
+      msg = msg.substr(0, tail);
+    } else {
+      untailed.assign(msg.substr(0, tail));
+      untailed.append(msg.substr(tail_end));
+      msg = untailed;
+    }
   } else if (e->text.size() + 1 >= kNginxMaxEntry - 8) {
     e->cut = true;
   }

@@ -92,20 +92,33 @@ TEST_CASE("generic: Python tracebacks, including chained ones, are one event", "
   CHECK(c.events[1].message == "INFO next request");
 }
 
-TEST_CASE("a line of another format switches format; an unfit line is counted unparsed", "[assemble]") {
+TEST_CASE("a line of another format switches format, an unfit line is counted unparsed", "[assemble]") {
   AssembleStats stats;
   const auto c = Assemble(Format::kAccessCombined,
                           {"1.1.1.1 - - [21/Nov/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"a\"",
+                           "garbage that fits nothing",
                            "1.1.1.1 - - [21/Nov/2026:10:00:01 +0000] \"GET /x HTTP/1.1\" 502 1 \"-\" \"a\"",
-                           "2026/11/21 10:00:01 [error] 1#1: *5 upstream timed out", "garbage that fits nothing"},
+                           "2026/11/21 10:00:01 [error] 1#1: *5 upstream timed out",
+                           "[Sat Nov 21 10:00:02 2026] [error] [client 1.2.3.4] an Apache line after nginx's"},
                           &stats);
   CHECK(c.quiet == 1);
-  REQUIRE(c.events.size() == 3);
-  CHECK(c.events[0].status == 502);
-  CHECK(c.events[1].format == Format::kNginxError);
-  CHECK(c.events[2].format == Format::kGeneric);
+  REQUIRE(c.events.size() == 4);
+  CHECK(c.events[0].format == Format::kGeneric);
+  CHECK(c.events[1].status == 502);
+  CHECK(c.events[2].format == Format::kNginxError);
+  CHECK(c.events[2].lines == 1);
+  CHECK(c.events[3].format == Format::kApacheError);
   CHECK(stats.unparsed_lines == 1);
-  CHECK(stats.format_switches == 1);
+  CHECK(stats.format_switches == 2);
+}
+
+TEST_CASE("hard-wrapped error-log entries are joined", "[assemble]") {
+  const auto c = Assemble(Format::kApacheError,
+                          {"[Sat Nov 21 10:00:00.1 2026] [proxy:error] [pid 2] (104)Connection reset by peer: "
+                           "[client 1.2.3.4:5] AH01075:",
+                           "Error dispatching request to : (polling)"});
+  REQUIRE(c.events.size() == 1);
+  CHECK(c.events[0].lines == 2);
 }
 
 TEST_CASE("binary lines are counted, not classified", "[assemble]") {

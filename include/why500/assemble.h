@@ -51,6 +51,7 @@ class Assembler {
   bool has_pending_ = false;
   bool in_traceback_ = false;     // inside a Python traceback
   bool traceback_ended_ = false;  // just after a traceback's exception line (chains may follow)
+  bool root_cause_pending_ = false;  // Spring's "with root cause": the exception follows
   AssembleStats stats_;
 };
 
