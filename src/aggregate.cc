@@ -8,6 +8,7 @@ namespace why500 {
 namespace {
 
 constexpr size_t kMaxResponseExamples = 16;
+constexpr int64_t kChangeBurstSeconds = 5;
 
 int64_t MinuteOf(TimeUs t) {
   int64_t s = t / kUsPerSecond;
@@ -123,6 +124,15 @@ void Aggregate::AddResponse5xx(const Event& event) {
 }
 
 void Aggregate::AddChange(const Event& event, std::string_view kind) {
+  // One reload writes a burst of lines (signal received, reconfiguring, workers starting and
+  // stopping): the first line of a burst stands for it.
+  if (!changes.empty()) {
+    const Change& prev = changes.back();
+    if (prev.input == event.input && prev.time != kNoTime && event.time != kNoTime &&
+        event.time - prev.time <= kChangeBurstSeconds * kUsPerSecond) {
+      return;
+    }
+  }
   changes.push_back({event.time, std::string(kind), event.input, event.line, event.text});
 }
 
