@@ -69,7 +69,8 @@ void RenderHeader(const Report& r, const Style& st, std::string* out) {
                            Duration(agg.last - agg.first));
     }
   }
-  const std::string fivexx = r.have_access_log ? Plural(r.totals.http_5xx, "5xx", "5xx") : "5xx unknown";
+  const std::string fivexx =
+      r.have_access_log ? Plural(r.totals.http_5xx, "5xx", "5xx") : "5xx not counted (no access log)";
   *out += st.Bold(fmt::format("why500 {}", r.version));
   *out += fmt::format(": {}, {}, {}, {}, {:.2f} s\n", Plural(agg.inputs.size(), "input", "inputs"),
                       Plural(r.totals.lines, "line", "lines"), fivexx, window, r.elapsed_seconds);

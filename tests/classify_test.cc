@@ -1,6 +1,8 @@
 // Table tests: whole log lines as servers write them → the cause the default rules must give.
 #include <catch2/catch.hpp>
 
+#include "test_support.h"
+
 #include "why500/classify.h"
 #include "why500/rule_check.h"
 #include "why500/rules.h"
@@ -9,16 +11,7 @@ using namespace why500;
 
 namespace {
 
-const RuleSet& Rules() {
-  static std::shared_ptr<const RuleSet> rules = [] {
-    auto loaded = LoadRules({}, true);
-    REQUIRE(loaded.ok());
-    auto compiled = RuleSet::Compile(std::move(*loaded));
-    REQUIRE(compiled.ok());
-    return *compiled;
-  }();
-  return *rules;
-}
+const RuleSet& Rules() { return *DefaultRuleSet(); }
 
 std::string CauseOf(const std::string& text) {
   const std::vector<int> winners = WinnersForText(Rules(), text);

@@ -1,6 +1,8 @@
 #include "why500/pipeline.h"
 
 #include <catch2/catch.hpp>
+
+#include "test_support.h"
 #include <cstdio>
 #include <fstream>
 #include <unistd.h>
@@ -11,16 +13,7 @@ using namespace why500;
 
 namespace {
 
-const RuleSet& Rules() {
-  static std::shared_ptr<const RuleSet> rules = [] {
-    auto loaded = LoadRules({}, true);
-    REQUIRE(loaded.ok());
-    auto compiled = RuleSet::Compile(std::move(*loaded));
-    REQUIRE(compiled.ok());
-    return *compiled;
-  }();
-  return *rules;
-}
+const RuleSet& Rules() { return *DefaultRuleSet(); }
 
 struct TempFile {
   explicit TempFile(const std::string& content) {

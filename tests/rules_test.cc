@@ -7,21 +7,13 @@
 #include "why500/rule_check.h"
 #include "why500/rules.h"
 #include "why500/taxonomy.h"
+#include "test_support.h"
 
 using namespace why500;
 
 namespace {
 
-std::shared_ptr<const RuleSet> DefaultRules() {
-  static std::shared_ptr<const RuleSet> rules = [] {
-    auto loaded = LoadRules({}, true);
-    REQUIRE(loaded.ok());
-    auto compiled = RuleSet::Compile(std::move(*loaded));
-    REQUIRE(compiled.ok());
-    return *compiled;
-  }();
-  return rules;
-}
+std::shared_ptr<const RuleSet> DefaultRules() { return DefaultRuleSet(); }
 
 std::string ErrorOf(const std::string& json) {
   auto parsed = ParseRuleFile(json, "user.json");
