@@ -18,6 +18,20 @@ bool IsChainedTracebackNote(std::string_view line) {
          StartsWith(line, "The above exception was the direct cause");
 }
 
+// Lines after which the exception itself comes, past blank and indented lines: Spring's
+// "... with root cause", and Node's crash preamble "/app/server.js:10" (source line, caret).
+bool AnnouncesExceptionBelow(std::string_view line) {
+  if (EndsWith(line, "with root cause")) return true;
+  const size_t colon = line.rfind(':');
+  if (colon == std::string_view::npos || colon + 1 == line.size() || line.find(' ') != std::string_view::npos) {
+    return false;
+  }
+  for (size_t i = colon + 1; i < line.size(); ++i) {
+    if (!IsDigit(line[i])) return false;
+  }
+  return line[0] == '/' || StartsWith(line, "file://") || StartsWith(line, "node:");
+}
+
 // Whether the last line of `text` announces an exception that follows on the next lines.
 bool AnnouncesException(std::string_view text) {
   const size_t nl = text.rfind('\n');
@@ -116,7 +130,7 @@ void Assembler::Start(Format f, const Record& rec, std::string_view line, uint64
   has_pending_ = true;
   in_traceback_ = StartsWith(Trim(rec.message), kTraceback);
   traceback_ended_ = false;
-  root_cause_pending_ = EndsWith(Trim(line), "with root cause");
+  root_cause_pending_ = AnnouncesExceptionBelow(Trim(line));
 }
 
 void Assembler::Append(std::string_view line, std::string_view message_part) {
@@ -144,8 +158,8 @@ bool Assembler::ContinuesPending(std::string_view line) {
     traceback_ended_ = false;
     return true;
   }
-  if (root_cause_pending_) {  // Spring: "... with root cause", a blank line, then the exception
-    if (!trimmed.empty()) root_cause_pending_ = false;
+  if (root_cause_pending_) {  // the exception announced by the pending event follows
+    if (!trimmed.empty() && !IsSpace(line[0])) root_cause_pending_ = false;
     return true;
   }
   if (in_traceback_) {

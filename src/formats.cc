@@ -29,8 +29,9 @@ constexpr std::array<FormatNameEntry, 11> kNames = {{
 bool IsFrameLine(std::string_view line) {
   // PHP "#0 /x.php(12): f()", "Stack trace:", "  thrown in", Java "Caused by:", "... 42 more".
   if (line.size() > 1 && line[0] == '#' && IsDigit(line[1])) return true;
+  // Laravel writes "[stacktrace]" and closes its JSON context with "\"}" on a line of its own.
   return StartsWith(line, "Stack trace:") || StartsWith(line, "Caused by: ") || StartsWith(line, "Next ") ||
-         StartsWith(line, "... ") || StartsWith(line, "thrown in ");
+         StartsWith(line, "... ") || StartsWith(line, "thrown in ") || line == "[stacktrace]" || line == "\"}";
 }
 
 }  // namespace

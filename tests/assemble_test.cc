@@ -138,3 +138,30 @@ TEST_CASE("an event stops growing at its cap but its lines are still consumed", 
   CHECK(c.events[0].lines == 5001);
   CHECK(c.events[0].text.size() <= Assembler::kMaxEventBytes);
 }
+
+TEST_CASE("generic: Spring's root cause and Node's crash preamble join their exception", "[assemble]") {
+  const auto spring = Assemble(Format::kGeneric,
+                               {"2026-11-21 10:00:00.123 ERROR 1 --- [nio-8080-exec-1] o.a.c.c.C.[.[.[/].[dispatcherServlet] "
+                                ": Servlet.service() for servlet [dispatcherServlet] threw exception with root cause",
+                                "", "java.net.ConnectException: Connection refused", "\tat java.base/sun.nio.ch.Net.connect0(Native Method)",
+                                "2026-11-21 10:00:01.000  INFO 1 --- [main] next"});
+  REQUIRE(spring.events.size() == 2);
+  CHECK(spring.events[0].lines == 4);
+  const auto node = Assemble(Format::kGeneric,
+                             {"/app/server.js:10", "    const parts = process.env.DATABASE_URL.split(',');",
+                              "                                          ^", "",
+                              "TypeError: Cannot read properties of undefined (reading 'split')",
+                              "    at Object.<anonymous> (/app/server.js:10:43)", "", "Node.js v20.11.0"});
+  REQUIRE(node.events.size() == 2);
+  CHECK(node.events[0].message.find("DATABASE_URL") != std::string::npos);
+  CHECK(node.events[0].message.find("TypeError") != std::string::npos);
+}
+
+TEST_CASE("generic: Laravel's stack trace block stays with its entry", "[assemble]") {
+  const auto c = Assemble(Format::kGeneric,
+                          {"[2026-11-21 10:00:00] production.ERROR: boom {\"exception\":\"[object] (Exception(code: 0): boom at /var/www/app/x.php:3)",
+                           "[stacktrace]", "#0 /var/www/vendor/a.php(10): f()", "#1 {main}", "\"}",
+                           "[2026-11-21 10:00:01] production.INFO: next"});
+  REQUIRE(c.events.size() == 2);
+  CHECK(c.events[0].lines == 5);
+}
