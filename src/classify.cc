@@ -92,7 +92,8 @@ bool RuleSet::Extract(int index, std::string_view message, std::vector<Capture>*
                       size_t* match_start) const {
   const re2::RE2& re = *regexes_[index];
   const int groups = re.NumberOfCapturingGroups();
-  std::vector<re2::StringPiece> sub(static_cast<size_t>(groups) + 1);
+  thread_local std::vector<re2::StringPiece> sub;  // reused: no allocation per event
+  sub.assign(static_cast<size_t>(groups) + 1, re2::StringPiece());
   if (!re.Match(message, 0, message.size(), re2::RE2::UNANCHORED, sub.data(), groups + 1)) return false;
   if (match_start) *match_start = static_cast<size_t>(sub[0].data() - message.data());
   if (captures) {

@@ -5,7 +5,9 @@
 namespace why500 {
 
 void EventsWriter::OnEvent(const Event& e, const Verdict& v, const std::string& input_name) {
-  if (!e.IsResponse() && v.rule < 0) return;  // only evidence and 5xx responses are events
+  // Only evidence and 5xx responses are events; a benign rule's win is not evidence.
+  const bool evidence = v.rule >= 0 && !rules_.rules()[v.rule].benign();
+  if (!e.IsResponse() && !evidence) return;
   using nlohmann::ordered_json;
   auto str_or_null = [](const std::string& s) { return s.empty() ? ordered_json(nullptr) : ordered_json(s); };
   ordered_json j;

@@ -24,8 +24,12 @@ void ExplainWriter::OnEvent(const Event& e, const Verdict& v, const std::string&
     const Rule& r = rules_.rules()[v.rule];
     out += fmt::format("  winner: {}  → {} / {}  [{}, priority {}]  ({})\n", bold(r.id), r.cause, r.subcause,
                        ConfidenceName(r.confidence), r.priority, r.source);
-    out += "  template: " + TerminalSafe(v.template_text) + "\n";
-    for (const Capture& c : *v.captures) out += fmt::format("    {} = {}\n", c.name, TerminalSafe(c.value));
+    if (r.benign()) {
+      out += "  (a known-harmless message: not evidence)\n";
+    } else {
+      out += "  template: " + TerminalSafe(v.template_text) + "\n";
+      for (const Capture& c : *v.captures) out += fmt::format("    {} = {}\n", c.name, TerminalSafe(c.value));
+    }
   } else if (!e.IsResponse()) {
     out += "  winner: none (no rule matched)\n";
   }

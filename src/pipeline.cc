@@ -41,7 +41,8 @@ class ClassifyingSink : public EventSink {
     }
     const int winner = rules_.Classify(e.message, e.format, &matched_);
     verdict.matched = &matched_;
-    if (winner < 0) {
+    if (winner >= 0 && rules_.rules()[winner].benign()) verdict.rule = winner;
+    if (winner < 0 || rules_.rules()[winner].benign()) {
       const std::string_view change = DetectChange(e);
       if (!change.empty()) agg_->AddChange(e, change);
       Notify(e, verdict);

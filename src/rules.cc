@@ -92,7 +92,7 @@ Expected<Rule> ParseRule(const json& j, const std::string& source) {
   r.subcause = j["subcause"].get<std::string>();
   r.pattern = j["pattern"].get<std::string>();
   r.hint = j["hint"].get<std::string>();
-  if (!IsKnownCause(r.cause)) {
+  if (!IsKnownCause(r.cause) && r.cause != kBenignCause) {
     std::string what = "unknown cause '" + r.cause + "'";
     const std::string_view close = ClosestCause(r.cause);
     if (!close.empty()) what += " (did you mean '" + std::string(close) + "'?)";

@@ -109,3 +109,26 @@ TEST_CASE("a missing input is reported and the others still analysed", "[pipelin
   CHECK(result.agg.inputs[1].error.empty());
   CHECK(result.agg.evidence_events == 2);
 }
+
+TEST_CASE("a benign rule that wins makes the event no evidence", "[pipeline]") {
+  auto parsed = ParseRuleFile(R"({"rules": [
+    {"id": "t.catch-all", "cause": "app.exception", "subcause": "error", "priority": 10, "confidence": "low",
+     "pattern": "production\\.ERROR", "hint": "h", "examples": ["x"], "counter_examples": ["y"]},
+    {"id": "t.not-found", "cause": "none", "subcause": "http-404", "priority": 30, "confidence": "high",
+     "pattern": "NotFoundHttpException", "hint": "h", "examples": ["x"], "counter_examples": ["y"]}]})",
+                              "t.json");
+  REQUIRE(parsed.ok());
+  auto rules = RuleSet::Compile(std::move(*parsed));
+  REQUIRE(rules.ok());
+  auto source = MemorySource(
+      "[2026-11-21 10:00:00] production.ERROR: No query results {\"exception\":\"[object] "
+      "(Symfony\\\\Component\\\\HttpKernel\\\\Exception\\\\NotFoundHttpException(code: 0))\"}\n"
+      "[2026-11-21 10:00:01] production.ERROR: Undefined index: total\n");
+  PipelineOptions o;
+  Aggregate agg;
+  AnalyseSource(**rules, source.get(), 0, o, &agg);
+  CHECK(agg.evidence_events == 1);
+  REQUIRE(agg.groups.size() == 1);
+  CHECK(agg.groups[0].rule_id == "t.catch-all");
+  CHECK(agg.groups[0].first_line == 2);
+}

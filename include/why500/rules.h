@@ -12,6 +12,10 @@
 
 namespace why500 {
 
+// A rule whose cause is "none" names a known-harmless message: when it wins, the event is not
+// evidence. It lets a specific benign shape beat a generic catch-all (a 404 logged at ERROR).
+constexpr std::string_view kBenignCause = "none";
+
 enum class Confidence : uint8_t { kLow = 0, kMedium = 1, kHigh = 2 };
 std::string_view ConfidenceName(Confidence c);
 bool ParseConfidence(std::string_view s, Confidence* out);
@@ -25,6 +29,7 @@ struct Rule {
   std::string source;  // "rules/nginx.json" (embedded) or the user's path
 
   bool AppliesTo(Format f) const { return (format_mask >> static_cast<int>(f)) & 1u; }
+  bool benign() const { return cause == kBenignCause; }
 };
 
 struct EmbeddedRuleFile {
