@@ -36,8 +36,7 @@ CommandLine ParseCommandLine(int argc, char** argv) {
                  "Read every input as this format instead of sniffing it (nginx_error, apache_error, php_fpm, "
                  "php_error, access_combined, access_common, generic)");
   app.add_option("--rules", o.rule_paths, "Extra rule file or folder of *.json (repeatable; same id replaces)")
-      ->expected(1)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+      ->allow_extra_args(false);  // "--rules DIR app.log": app.log is an input, not a rules path
   app.add_flag("--no-default-rules", o.no_default_rules, "Use only the --rules given, not the built-in rules");
   app.add_flag("--list-rules", o.list_rules, "List the rules with their cause and source, then exit");
   app.add_flag("--check-rules", o.check_rules,
