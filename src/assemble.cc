@@ -10,8 +10,8 @@ namespace {
 
 constexpr std::string_view kTraceback = "Traceback (most recent call last):";
 
-constexpr std::array<Format, 5> kStructured = {Format::kNginxError, Format::kApacheError, Format::kPhpFpm,
-                                               Format::kPhpError, Format::kAccessCombined};
+constexpr std::array<Format, 6> kStructured = {Format::kNginxError, Format::kApacheError, Format::kPhpFpm,
+                                               Format::kPhpError,   Format::kAccessCombined, Format::kSyslog};
 
 bool IsChainedTracebackNote(std::string_view line) {
   return StartsWith(line, "During handling of the above exception") ||
@@ -63,6 +63,10 @@ void Assembler::Add(std::string_view line, uint64_t line_number) {
     header = pending_.format;
   }
   if (header != Format::kGeneric) {
+    if (header == Format::kSyslog && rec.join_key.empty()) {  // journalctl's "-- Boot ... --" lines
+      Flush();
+      return;
+    }
     if (has_pending_ && JoinsPending(header, rec)) {
       Append(line, rec.message);
       return;
@@ -143,9 +147,12 @@ void Assembler::Append(std::string_view line, std::string_view message_part) {
   if (EndsWith(Trim(line), "with root cause")) root_cause_pending_ = true;
 }
 
-bool Assembler::JoinsPending(Format f, const Record& rec) const {
-  return pending_.format == f && !rec.join_key.empty() &&
-         (rec.join_key == "+" || rec.join_key == pending_.join_key);
+bool Assembler::JoinsPending(Format f, const Record& rec) {
+  if (pending_.format != f || rec.join_key.empty()) return false;
+  // journald stores each output line of a service as an entry of its own: a traceback arrives
+  // one entry a line, and its lines rejoin when the same process writes a continuation.
+  if (f == Format::kSyslog) return rec.join_key == pending_.join_key && rec.pid == pending_.pid && ContinuesPending(rec.message);
+  return rec.join_key == "+" || rec.join_key == pending_.join_key;
 }
 
 bool Assembler::ContinuesPending(std::string_view line) {

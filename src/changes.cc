@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "why500/text.h"
+
 namespace why500 {
 namespace {
 
@@ -30,11 +32,20 @@ constexpr std::array<Marker, 16> kMarkers = {{
     {"Starting gunicorn", "start"},
 }};
 
+// systemd's own job messages: "Started nginx.service - ...", "Reloading PHP 8.2 FastCGI ...".
+std::string_view SystemdChange(std::string_view msg) {
+  if (StartsWith(msg, "Started ")) return "start";
+  if (StartsWith(msg, "Stopped ") || StartsWith(msg, "Stopping ")) return "stop";
+  if (StartsWith(msg, "Reloading ") || StartsWith(msg, "Reloaded ")) return "reload";
+  return {};
+}
+
 }  // namespace
 
 std::string_view DetectChange(const Event& event) {
   if (event.IsResponse()) return {};
   const std::string_view msg = event.message;
+  if (event.format == Format::kSyslog && event.join_key == "systemd") return SystemdChange(msg);
   for (const Marker& m : kMarkers) {
     if (msg.find(m.text) != std::string_view::npos) return m.kind;
   }

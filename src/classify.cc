@@ -66,7 +66,8 @@ int RuleSet::PickWinner(const std::vector<int>& matched) const {
   return best;
 }
 
-int RuleSet::Classify(std::string_view message, Format format, std::vector<int>* matched) const {
+int RuleSet::Classify(std::string_view message, Format format, std::string_view level,
+                      std::vector<int>* matched) const {
   matched->clear();
   if (rules_.empty()) return -1;
   re2::RE2::Set::ErrorInfo info{};
@@ -78,7 +79,7 @@ int RuleSet::Classify(std::string_view message, Format format, std::vector<int>*
     }
   }
   matched->erase(std::remove_if(matched->begin(), matched->end(),
-                                [&](int i) { return !rules_[i].AppliesTo(format); }),
+                                [&](int i) { return !rules_[i].AppliesTo(format, level); }),
                  matched->end());
   std::sort(matched->begin(), matched->end());  // RE2::Set reports indices unsorted
   return PickWinner(*matched);

@@ -12,14 +12,16 @@ struct FormatNameEntry {
   Format format;
 };
 
-constexpr std::array<FormatNameEntry, 11> kNames = {{
+constexpr std::array<FormatNameEntry, 13> kNames = {{
     {"nginx_error", Format::kNginxError},
     {"apache_error", Format::kApacheError},
     {"php_fpm", Format::kPhpFpm},
     {"php_error", Format::kPhpError},
     {"access_combined", Format::kAccessCombined},
     {"access_common", Format::kAccessCommon},
+    {"syslog", Format::kSyslog},
     {"generic", Format::kGeneric},
+    {"journal", Format::kSyslog},
     {"nginx_access", Format::kAccessCombined},
     {"apache_access", Format::kAccessCombined},
     {"combined", Format::kAccessCombined},
@@ -72,6 +74,7 @@ bool ParseLine(Format f, std::string_view line, Record* out) {
     case Format::kPhpError: return ParsePhpError(line, out);
     case Format::kAccessCombined:
     case Format::kAccessCommon: return ParseAccess(line, out, nullptr);
+    case Format::kSyslog: return ParseSyslog(line, out);
     case Format::kGeneric: return ParseGeneric(line, out);
   }
   return false;
@@ -82,6 +85,7 @@ void FinishEvent(Event* event) {
     case Format::kNginxError: FinishNginxError(event); break;
     case Format::kApacheError: FinishApacheError(event); break;
     case Format::kPhpFpm: FinishPhpFpm(event); break;
+    case Format::kSyslog: FinishSyslog(event); break;
     case Format::kGeneric: FinishGeneric(event); break;
     case Format::kPhpError:
     case Format::kAccessCombined:
@@ -99,6 +103,7 @@ bool IsContinuation(Format f, std::string_view line) {
     case Format::kPhpError: return true;
     case Format::kAccessCombined:
     case Format::kAccessCommon: return false;
+    case Format::kSyslog:  // journalctl indents the further lines of a multi-line message
     case Format::kGeneric:
       return !line.empty() && (IsSpace(line[0]) || IsFrameLine(line));
   }

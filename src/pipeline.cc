@@ -39,7 +39,7 @@ class ClassifyingSink : public EventSink {
       Notify(e, verdict);
       return;
     }
-    const int winner = rules_.Classify(e.message, e.format, &matched_);
+    const int winner = rules_.Classify(e.message, e.format, e.severity, &matched_);
     verdict.matched = &matched_;
     if (winner >= 0 && rules_.rules()[winner].benign()) verdict.rule = winner;
     if (winner < 0 || rules_.rules()[winner].benign()) {

@@ -10,14 +10,14 @@ namespace {
 
 struct MessageOf {
   Format format;
-  std::string message;
+  std::string severity, message;
 };
 
 // Collects the finished events of a small text: the messages the rules would see.
 class CollectingSink : public EventSink {
  public:
   void OnEvent(Event& e) override {
-    if (!e.IsResponse()) events.push_back({e.format, e.message});
+    if (!e.IsResponse()) events.push_back({e.format, e.severity, e.message});
   }
   void OnQuietResponse(TimeUs) override {}
   std::vector<MessageOf> events;
@@ -45,7 +45,7 @@ std::vector<MessageOf> EventsOfText(const std::string& text) {
 
 std::vector<int> WinnersForText(const RuleSet& rules, const std::string& text) {
   std::vector<int> winners, matched;
-  for (const MessageOf& m : EventsOfText(text)) winners.push_back(rules.Classify(m.message, m.format, &matched));
+  for (const MessageOf& m : EventsOfText(text)) winners.push_back(rules.Classify(m.message, m.format, m.severity, &matched));
   return winners;
 }
 
@@ -70,7 +70,7 @@ std::vector<RuleProblem> CheckRuleSamples(const RuleSet& rules) {
     }
     for (const std::string& counter : r.counter_examples) {
       for (const MessageOf& m : EventsOfText(counter)) {
-        if (rules.Matches(static_cast<int>(i), m.message)) {
+        if (r.AppliesTo(m.format, m.severity) && rules.Matches(static_cast<int>(i), m.message)) {
           problem(counter, "counter-example matches the pattern");
           break;
         }

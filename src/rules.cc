@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -33,10 +34,22 @@ bool ParseConfidence(std::string_view s, Confidence* out) {
   return true;
 }
 
+bool Rule::AppliesTo(Format f, std::string_view level) const {
+  if (!AppliesTo(f)) return false;
+  if (levels.empty()) return true;
+  for (const std::string& l : levels) {
+    if (l.size() == level.size() &&
+        std::equal(l.begin(), l.end(), level.begin(), [](char a, char b) { return a == std::tolower(b); })) {
+      return true;
+    }
+  }
+  return false;
+}
+
 namespace {
 
 const std::set<std::string>& KnownKeys() {
-  static const std::set<std::string> keys = {"id",      "cause", "subcause", "priority", "confidence", "formats",
+  static const std::set<std::string> keys = {"id",      "cause", "subcause", "priority", "confidence", "formats", "levels",
                                              "pattern", "hint",  "examples", "counter_examples", "comment"};
   return keys;
 }
@@ -117,6 +130,12 @@ Expected<Rule> ParseRule(const json& j, const std::string& source) {
       r.format_mask |= 1u << static_cast<int>(*f);
     }
   }
+  auto levels = StringList(j, "levels", source, id);
+  if (!levels) return levels.error();
+  for (std::string& l : *levels) {
+    std::transform(l.begin(), l.end(), l.begin(), [](unsigned char c) { return std::tolower(c); });
+  }
+  r.levels = std::move(*levels);
   auto examples = StringList(j, "examples", source, id);
   if (!examples) return examples.error();
   r.examples = std::move(*examples);

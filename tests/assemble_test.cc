@@ -165,3 +165,17 @@ TEST_CASE("generic: Laravel's stack trace block stays with its entry", "[assembl
   REQUIRE(c.events.size() == 2);
   CHECK(c.events[0].lines == 5);
 }
+
+TEST_CASE("journald: a traceback written one entry a line is rejoined by process", "[assemble]") {
+  const auto c = Assemble(Format::kSyslog,
+                          {"Nov 21 10:00:02 web1 gunicorn[1234]: [ERROR] Exception in worker process",
+                           "Nov 21 10:00:02 web1 gunicorn[1234]: Traceback (most recent call last):",
+                           "Nov 21 10:00:02 web1 gunicorn[1234]:   File \"/app/db.py\", line 12, in connect",
+                           "Nov 21 10:00:02 web1 gunicorn[1234]: ValueError: x",
+                           "-- Boot 3e9c0a1b2c3d4e5f --",
+                           "Nov 21 10:00:03 web1 gunicorn[1234]: hello"});
+  REQUIRE(c.events.size() == 2);
+  CHECK(c.events[0].lines == 4);
+  CHECK(c.events[0].message.find("ValueError: x") != std::string::npos);
+  CHECK(c.events[1].message == "hello");
+}

@@ -181,3 +181,43 @@ TEST_CASE("sniffing picks the format most lines fit", "[parse][sniff]") {
   CHECK(wrapped.wrapper == Wrapper::kDockerCompose);
   CHECK(wrapped.format == Format::kNginxError);
 }
+
+TEST_CASE("syslog and journalctl prefixes", "[parse][syslog]") {
+  Record r;
+  REQUIRE(ParseSyslog("Nov 21 10:00:01 web1 php-fpm[1234]: [pool www] child 7 exited", &r));
+  CHECK(r.join_key == "php-fpm");
+  CHECK(r.pid == "1234");
+  CHECK(r.server == "web1");
+  CHECK(r.message == "[pool www] child 7 exited");
+  REQUIRE(ParseSyslog("Nov  1 10:00:01.250000 web1 kernel: [ 1234.567890] Out of memory: Killed process 9", &r));
+  CHECK(r.message == "Out of memory: Killed process 9");
+  REQUIRE(ParseSyslog("2026-11-21T10:00:01+0100 web1 nginx[1]: hello", &r));
+  CHECK(FormatRfc3339(r.time) == "2026-11-21T09:00:01Z");
+  REQUIRE(ParseSyslog("2026-11-21T10:00:01.123456+00:00 web1 app[9]: x", &r));
+  CHECK(FormatRfc3339(r.time) == "2026-11-21T10:00:01.123456Z");
+  REQUIRE(ParseSyslog("Sat 2026-11-21 10:00:01 UTC web1 systemd[1]: Started nginx.service.", &r));
+  CHECK(FormatRfc3339(r.time) == "2026-11-21T10:00:01Z");
+  CHECK(r.join_key == "systemd");
+  REQUIRE(ParseSyslog("<34>1 2026-11-21T10:00:01.003Z web1 myapp 8710 ID47 [exampleSDID@32473 iut=\"3\"] boom", &r));
+  CHECK(r.join_key == "myapp");
+  CHECK(r.pid == "8710");
+  CHECK(r.message == "boom");
+  REQUIRE(ParseSyslog("-- Boot 3e9c0a1b2c3d4e5f --", &r));
+  CHECK(r.join_key.empty());
+  CHECK_FALSE(ParseSyslog("2026/11/21 10:00:00 [error] 1#1: x", &r));
+  CHECK_FALSE(ParseSyslog("Traceback (most recent call last):", &r));
+}
+
+TEST_CASE("a journal line carrying another format is read as that format", "[parse][syslog]") {
+  Event e;
+  e.format = Format::kSyslog;
+  e.message = "2026/11/21 10:00:01 [crit] 811#811: *201 connect() to unix:/x.sock failed (2: No such file or "
+              "directory) while connecting to upstream, client: 203.0.113.7, server: shop, request: \"GET /a "
+              "HTTP/1.1\"";
+  FinishEvent(&e);
+  CHECK(e.format == Format::kNginxError);
+  CHECK(e.severity == "crit");
+  CHECK(e.client == "203.0.113.7");
+  CHECK(e.path == "/a");
+  CHECK(e.message == "connect() to unix:/x.sock failed (2: No such file or directory) while connecting to upstream");
+}

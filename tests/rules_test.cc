@@ -59,10 +59,10 @@ TEST_CASE("the RE2::Set agrees with each rule's own regex on every sample", "[ru
   for (const Rule& r : rules->rules()) {
     for (const auto* samples : {&r.examples, &r.counter_examples}) {
       for (const std::string& text : *samples) {
-        rules->Classify(text, Format::kGeneric, &matched);
+        rules->Classify(text, Format::kGeneric, "", &matched);
         std::vector<int> slow;
         for (size_t i = 0; i < rules->rules().size(); ++i) {
-          if (rules->rules()[i].AppliesTo(Format::kGeneric) && rules->Matches(static_cast<int>(i), text)) {
+          if (rules->rules()[i].AppliesTo(Format::kGeneric, "") && rules->Matches(static_cast<int>(i), text)) {
             slow.push_back(static_cast<int>(i));
           }
         }

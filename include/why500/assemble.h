@@ -40,7 +40,7 @@ class Assembler {
  private:
   void Start(Format f, const Record& rec, std::string_view line, uint64_t line_number);
   void Append(std::string_view line, std::string_view message_part);
-  bool JoinsPending(Format f, const Record& rec) const;
+  bool JoinsPending(Format f, const Record& rec);
   bool ContinuesPending(std::string_view line);
   void Flush();
 

@@ -29,9 +29,9 @@ class RuleSet {
 
   const std::vector<Rule>& rules() const { return rules_; }
 
-  // Every rule whose pattern matches `message` and which applies to `format`, into `matched`
-  // (cleared first, reused by the caller). Returns the winner's index or -1.
-  int Classify(std::string_view message, Format format, std::vector<int>* matched) const;
+  // Every rule whose pattern matches `message` and which applies to `format` and `level`, into
+  // `matched` (cleared first, reused by the caller). Returns the winner's index or -1.
+  int Classify(std::string_view message, Format format, std::string_view level, std::vector<int>* matched) const;
 
   // The winner among `matched`: highest priority, then confidence, then load order.
   int PickWinner(const std::vector<int>& matched) const;

@@ -24,11 +24,13 @@ bool ParseApacheError(std::string_view line, Record* out);
 bool ParsePhpFpm(std::string_view line, Record* out);
 bool ParsePhpError(std::string_view line, Record* out);
 bool ParseAccess(std::string_view line, Record* out, bool* combined);
+bool ParseSyslog(std::string_view line, Record* out);
 bool ParseGeneric(std::string_view line, Record* out);
 
 void FinishNginxError(Event* event);
 void FinishApacheError(Event* event);
 void FinishPhpFpm(Event* event);
+void FinishSyslog(Event* event);
 void FinishGeneric(Event* event);
 
 // "2026-11-21T10:00:00Z", "2026-11-21 10:00:00,123", "[2026-11-21 10:00:00 +0000]" at the start of `s`.

@@ -17,9 +17,10 @@ enum class Format : uint8_t {
   kPhpError,
   kAccessCombined,
   kAccessCommon,
+  kSyslog,  // syslog files and journalctl text output; the message keeps its own format
   kGeneric,
 };
-constexpr int kFormatCount = 7;
+constexpr int kFormatCount = 8;
 
 std::string_view FormatName(Format f);
 // Accepts the canonical names and aliases (nginx_access, apache_access).

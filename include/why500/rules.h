@@ -25,10 +25,13 @@ struct Rule {
   int priority = 0;
   Confidence confidence = Confidence::kMedium;
   uint32_t format_mask = ~0u;  // bit per Format; all bits = every format
+  std::vector<std::string> levels;  // severities it applies to (lower case); empty = any
   std::vector<std::string> examples, counter_examples;
   std::string source;  // "rules/nginx.json" (embedded) or the user's path
 
   bool AppliesTo(Format f) const { return (format_mask >> static_cast<int>(f)) & 1u; }
+  // Whether the rule applies to an event of format `f` written at severity `level`.
+  bool AppliesTo(Format f, std::string_view level) const;
   bool benign() const { return cause == kBenignCause; }
 };
 
