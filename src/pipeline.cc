@@ -6,6 +6,7 @@
 #include "why500/assemble.h"
 #include "why500/changes.h"
 #include "why500/correlate.h"
+#include "why500/inputs.h"
 #include "why500/line_reader.h"
 #include "why500/sniff.h"
 #include "why500/template.h"
@@ -83,9 +84,31 @@ class ClassifyingSink : public EventSink {
   uint64_t responses_ = 0, responses_5xx_ = 0;
 };
 
+// The files behind the named inputs: a folder stands for its log files in time order; a folder
+// without any stays, so that opening it reports the problem.
+std::vector<std::string> ExpandInputs(const std::vector<std::string>& named) {
+  std::vector<std::string> files;
+  for (const std::string& path : named) {
+    auto listed = IsFolder(path) ? LogFilesOfFolder(path) : Expected<std::vector<std::string>>(Error{});
+    if (!listed) {
+      files.push_back(path);
+      continue;
+    }
+    for (std::string& f : *listed) files.push_back(std::move(f));
+  }
+  return files;
+}
+
+// Opens an input; a folder here is one without log files.
+Expected<std::unique_ptr<Source>> OpenInput(const std::string& name) {
+  if (!IsFolder(name)) return OpenSource(name);
+  auto listed = LogFilesOfFolder(name);
+  return listed ? Error{name + ": is a folder"} : listed.error();
+}
+
 void AnalyseInput(const RuleSet& rules, const std::string& name, uint32_t index, const PipelineOptions& options,
                   Aggregate* agg, bool* input_error) {
-  auto source = OpenSource(name);
+  auto source = OpenInput(name);
   if (!source) {
     InputStats stats;
     stats.name = name == "-" ? "<stdin>" : name;
@@ -139,8 +162,10 @@ void AnalyseSource(const RuleSet& rules, Source* source, uint32_t input, const P
   agg->inputs.push_back(std::move(stats));
 }
 
-PipelineResult RunPipeline(const RuleSet& rules, const PipelineOptions& options) {
-  PipelineResult result{Aggregate(options.examples), false};
+PipelineResult RunPipeline(const RuleSet& rules, const PipelineOptions& named) {
+  PipelineResult result{Aggregate(named.examples), false};
+  PipelineOptions options = named;
+  options.inputs = ExpandInputs(named.inputs);
   const size_t n = options.inputs.size();
   const size_t workers = options.observer ? 1 : std::min<size_t>(std::max(1, options.threads), n);
   std::vector<Aggregate> partials;
