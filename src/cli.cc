@@ -35,6 +35,9 @@ CommandLine ParseCommandLine(int argc, char** argv) {
   app.add_option("--input-format", o.input_format,
                  "Read every input as this format instead of sniffing it (nginx_error, apache_error, php_fpm, "
                  "php_error, access_combined, access_common, generic)");
+  app.add_option("--tz", o.tz,
+                 "Time zone of logs that write local time without a zone (nginx, Apache, php-fpm, syslog), "
+                 "e.g. Europe/Berlin; default: this machine's zone. Reports are in UTC");
   app.add_option("--rules", o.rule_paths, "Extra rule file or folder of *.json (repeatable; same id replaces)")
       ->allow_extra_args(false);  // "--rules DIR app.log": app.log is an input, not a rules path
   app.add_flag("--no-default-rules", o.no_default_rules, "Use only the --rules given, not the built-in rules");

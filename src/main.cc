@@ -82,7 +82,19 @@ int CheckRules(const RuleSet& rules) {
   return problems.empty() ? kOk : kUsage;
 }
 
+// Makes `zone` the local zone of this process, so that local log times convert through it.
+bool UseTimeZone(const std::string& zone) {
+  if (zone.empty()) return true;
+  const bool known = zone == "UTC" || zone == "GMT" ||
+                     (zone.find("..") == std::string::npos && access(("/usr/share/zoneinfo/" + zone).c_str(), R_OK) == 0);
+  if (!known) return false;
+  setenv("TZ", zone.c_str(), 1);
+  tzset();
+  return true;
+}
+
 int Run(const Options& o) {
+  if (!UseTimeZone(o.tz)) return Fail(kUsage, "unknown --tz '" + o.tz + "' (an IANA zone such as Europe/Berlin, or UTC)");
   if (!ValidFailOn(o.fail_on)) {
     return Fail(kUsage, "--fail-on takes any, low, medium, high or a cause id, not '" + o.fail_on + "'");
   }

@@ -13,6 +13,7 @@ struct Options {
   std::string color = "auto";             // auto | always | never
   std::string fail_on;                    // "", any, low, medium, high, or a cause id
   std::string input_format;               // "" = sniff each input
+  std::string tz;                         // zone of logs written in local time; "" = the machine's
   std::vector<std::string> rule_paths;    // --rules, in order
   bool no_default_rules = false;
   bool list_rules = false;
