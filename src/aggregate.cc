@@ -22,6 +22,13 @@ void SeeGroupTime(Group* g, TimeUs t) {
   if (g->last == kNoTime || t > g->last) g->last = t;
 }
 
+// What a burst of change lines amounts to: a stop then a start is a restart; a reload stays one.
+std::string_view CombinedChange(std::string_view first, std::string_view then) {
+  if (first == then) return first;
+  if (first == "reload" || then == "reload") return first == "restart" || then == "restart" ? "restart" : "reload";
+  return "restart";
+}
+
 }  // namespace
 
 void TopValues::Add(std::string_view value, uint64_t n) {
@@ -127,9 +134,10 @@ void Aggregate::AddChange(const Event& event, std::string_view kind) {
   // One reload writes a burst of lines (signal received, reconfiguring, workers starting and
   // stopping): the first line of a burst stands for it.
   if (!changes.empty()) {
-    const Change& prev = changes.back();
+    Change& prev = changes.back();
     if (prev.input == event.input && prev.time != kNoTime && event.time != kNoTime &&
         event.time - prev.time <= kChangeBurstSeconds * kUsPerSecond) {
+      prev.kind = std::string(CombinedChange(prev.kind, kind));
       return;
     }
   }

@@ -46,7 +46,8 @@ bool AnnouncesException(std::string_view text) {
 Assembler::Assembler(Format format, uint32_t input, EventSink* sink)
     : format_(format), input_(input), sink_(sink) {}
 
-void Assembler::Add(std::string_view line, uint64_t line_number) {
+void Assembler::Add(std::string_view line, uint64_t line_number, std::string_view raw) {
+  raw_ = raw.empty() ? line : raw;
   if (LooksBinary(line)) {
     Flush();
     ++stats_.binary_lines;
@@ -100,7 +101,7 @@ void Assembler::Finish() { Flush(); }
 void Assembler::Start(Format f, const Record& rec, std::string_view line, uint64_t line_number) {
   if (IsAccessFormat(f)) {
     // Responses never continue: a quiet one is only counted, a 5xx becomes an event at once.
-    if (rec.status < 500) {
+    if (rec.status < 500 || rec.backend_response) {
       sink_->OnQuietResponse(rec.time);
       return;
     }
@@ -114,7 +115,7 @@ void Assembler::Start(Format f, const Record& rec, std::string_view line, uint64
     pending_.client.assign(rec.client);
     pending_.method.assign(rec.method);
     pending_.path.assign(rec.path);
-    pending_.text.assign(line);
+    pending_.text.assign(raw_);
     ++stats_.events;
     sink_->OnEvent(pending_);
     return;
@@ -129,7 +130,8 @@ void Assembler::Start(Format f, const Record& rec, std::string_view line, uint64
   pending_.pid.assign(rec.pid);
   pending_.connection.assign(rec.connection);
   pending_.join_key.assign(rec.join_key);
-  pending_.text.assign(line);
+  pending_.text.assign(raw_);
+  pending_.entry_bytes = line.size();
   pending_.message.assign(rec.message);
   has_pending_ = true;
   in_traceback_ = StartsWith(Trim(rec.message), kTraceback);
@@ -139,9 +141,10 @@ void Assembler::Start(Format f, const Record& rec, std::string_view line, uint64
 
 void Assembler::Append(std::string_view line, std::string_view message_part) {
   ++pending_.line_count;
+  pending_.entry_bytes += 1 + line.size();
   if (pending_.text.size() + line.size() > kMaxEventBytes || pending_.line_count > kMaxEventLines) return;
   pending_.text.push_back('\n');
-  pending_.text.append(line);
+  pending_.text.append(raw_);
   pending_.message.push_back('\n');
   pending_.message.append(message_part);
   if (EndsWith(Trim(line), "with root cause")) root_cause_pending_ = true;

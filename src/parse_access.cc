@@ -47,12 +47,22 @@ bool ParseAccess(std::string_view s, Record* out, bool* combined) {
   if (!SkipToken(s, &i)) return false;  // ident
   // The user may contain spaces in odd setups; find the bracketed time instead of counting.
   const size_t open = s.find(" [", i - 1);
-  if (open == std::string_view::npos || open > i + 128) return false;
-  const size_t close = s.find("] \"", open);
-  if (close == std::string_view::npos || close > open + 40) return false;
-  const std::string_view time = s.substr(open + 2, close - open - 2);
-  if (!ParseAccessTime(time, &r.time) && !ParseLeadingIsoTime(time, &r.time)) return false;
-  i = close + 3;
+  if (open != std::string_view::npos && open <= i + 128) {
+    const size_t close = s.find("] \"", open);
+    if (close == std::string_view::npos || close > open + 40) return false;
+    const std::string_view time = s.substr(open + 2, close - open - 2);
+    if (!ParseAccessTime(time, &r.time) && !ParseLeadingIsoTime(time, &r.time)) return false;
+    i = close + 3;
+  } else {
+    // php-fpm's access.log writes the time without brackets: %R - %u %t "%m %r" %s. Its lines are
+    // recognised, not counted as 5xx: the proxy's access log holds the same requests.
+    r.backend_response = true;
+    const size_t user_end = s.find(' ', i);
+    if (user_end == std::string_view::npos || user_end > i + 64) return false;
+    i = user_end + 1;
+    if (!ParseAccessTime(s.substr(i, 26), &r.time) || s.compare(i + 26, 2, " \"") != 0) return false;
+    i += 28;
+  }
   // The request ends at the first quote not escaped with a backslash.
   size_t end = i;
   for (;;) {

@@ -50,14 +50,36 @@ std::string_view TakeClient(std::string_view* msg, std::string* rest) {
   return {};
 }
 
-void AppendUnescapedNewlines(std::string_view s, std::string* out) {
+int HexValue(char c) {
+  if (IsDigit(c)) return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Undoes Apache 2.4's escaping of logged text (ap_escape_errorlog_item): "\\n" was a line
+// break, "\\\\" a backslash, "\\\"" a quote, "\\xHH" a control byte.
+void AppendApacheUnescaped(std::string_view s, std::string* out) {
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 1 < s.size() && s[i + 1] == 'n') {
-      out->push_back('\n');
-      ++i;
-    } else {
+    if (s[i] != '\\' || i + 1 >= s.size()) {
       out->push_back(s[i]);
+      continue;
     }
+    const char next = s[i + 1];
+    if (next == 'n') {
+      out->push_back('\n');
+    } else if (next == 't') {
+      out->push_back('\t');
+    } else if (next == '\\' || next == '"') {
+      out->push_back(next);
+    } else if (next == 'x' && i + 3 < s.size() && HexValue(s[i + 2]) >= 0 && HexValue(s[i + 3]) >= 0) {
+      out->push_back(static_cast<char>(HexValue(s[i + 2]) * 16 + HexValue(s[i + 3])));
+      i += 2;
+    } else {
+      out->push_back('\\');
+      continue;
+    }
+    ++i;
   }
 }
 
@@ -104,14 +126,14 @@ void FinishApacheError(Event* e) {
   if (got != std::string_view::npos) {
     std::string_view inner = msg.substr(got + kGotError.size());
     if (EndsWith(inner, "'")) inner.remove_suffix(1);
-    AppendUnescapedNewlines(msg.substr(0, got + 9), &out);  // keep "AH01071: " for context
+    AppendApacheUnescaped(msg.substr(0, got + 9), &out);  // keep "AH01071: " for context
     out.push_back('\n');
     thread_local std::string unescaped;
     unescaped.clear();
-    AppendUnescapedNewlines(inner, &unescaped);
+    AppendApacheUnescaped(inner, &unescaped);
     AppendPeeledPhpMessages(unescaped, &out);
   } else {
-    AppendUnescapedNewlines(msg, &out);
+    AppendApacheUnescaped(msg, &out);
   }
   e->message.swap(out);
 }

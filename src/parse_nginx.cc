@@ -97,8 +97,8 @@ void FinishNginxError(Event* e) {
       untailed.append(msg.substr(tail_end));
       msg = untailed;
     }
-  } else if (e->text.size() + 1 >= kNginxMaxEntry - 8) {
-    e->cut = true;
+  } else if (e->entry_bytes + 1 >= kNginxMaxEntry - 8 && e->entry_bytes + 1 <= kNginxMaxEntry) {
+    e->cut = true;  // nginx writes at most 2048 bytes an entry; a longer one was not cut by nginx
   }
   thread_local std::string peeled;
   peeled.clear();

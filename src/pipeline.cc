@@ -142,8 +142,8 @@ void AnalyseSource(const RuleSet& rules, Source* source, uint32_t input, const P
   ClassifyingSink sink(rules, agg, options.observer, stats.name);
   Assembler assembler(sniffed.format, input, &sink);
   uint64_t line_number = 0;
-  for (std::string_view h : head_views) assembler.Add(PeelWrapper(sniffed.wrapper, h), ++line_number);
-  while (reader.Next(&line)) assembler.Add(PeelWrapper(sniffed.wrapper, line), ++line_number);
+  for (std::string_view h : head_views) assembler.Add(PeelWrapper(sniffed.wrapper, h), ++line_number, h);
+  while (reader.Next(&line)) assembler.Add(PeelWrapper(sniffed.wrapper, line), ++line_number, line);
   assembler.Finish();
 
   const LineStats& ls = reader.stats();

@@ -160,9 +160,11 @@ Expected<std::vector<Rule>> ParseRuleFile(std::string_view text, const std::stri
   try {
     doc = json::parse(text.begin(), text.end());
   } catch (const json::parse_error& e) {
+    // "[json.exception.parse_error.101] parse error at line 2, column 1: syntax error ...": keep the end.
     std::string what = e.what();
-    const size_t colon = what.find("]: ");
-    if (colon != std::string::npos) what = what.substr(colon + 3);
+    const size_t column = what.find("column ");
+    const size_t colon = column == std::string::npos ? std::string::npos : what.find(": ", column);
+    if (colon != std::string::npos) what = what.substr(colon + 2);
     return Error{source + ":" + Position(text, e.byte > 0 ? e.byte - 1 : 0) + ": not valid JSON: " + what};
   }
   const json* list = &doc;

@@ -136,8 +136,9 @@ void MakeTemplate(std::string_view message, std::string* out) {
       }
       const bool in_word = i > 0 && IsAlpha(message[i - 1]);
       // errno-style "(111: ...)" and "(13)Permission" and codes like "AH01071" stay: they name the failure.
-      const bool errno_like = i > 0 && message[i - 1] == '(' && p < message.size() &&
-                              (message[p] == ':' || message[p] == ')');
+      const bool errno_like = i > 0 && message[i - 1] == '(' && p + 1 < message.size() &&
+                              ((message[p] == ':' && message[p + 1] == ' ') ||
+                               (message[p] == ')' && IsAlpha(message[p + 1])));
       if (in_word || errno_like) {
         Emit(out, message.substr(i, p - i));
       } else {

@@ -58,6 +58,7 @@ TEST_CASE("an nginx entry at the 2048-byte limit without its tail is cut", "[par
   Event e;
   e.format = Format::kNginxError;
   e.text = std::string(2047, 'x');
+  e.entry_bytes = 2047;
   e.message = "FastCGI sent in stderr: \"PHP message: PHP Fatal error:  Uncaught Exception: " + std::string(1900, 'y');
   FinishEvent(&e);
   CHECK(e.cut);

@@ -33,7 +33,9 @@ class Assembler {
   static constexpr uint32_t kMaxEventLines = 2000;
 
   Assembler(Format format, uint32_t input, EventSink* sink);
-  void Add(std::string_view line, uint64_t line_number);
+  // `line` is what the formats read (wrapper peeled); `raw` the line as read, kept as evidence
+  // (empty: the same as `line`). Both are only looked at during the call.
+  void Add(std::string_view line, uint64_t line_number, std::string_view raw = {});
   void Finish();  // flushes the pending event
   const AssembleStats& stats() const { return stats_; }
 
@@ -48,6 +50,7 @@ class Assembler {
   uint32_t input_;
   EventSink* sink_;
   Event pending_;
+  std::string_view raw_;  // the line of the current Add call, as read
   bool has_pending_ = false;
   bool in_traceback_ = false;     // inside a Python traceback
   bool traceback_ended_ = false;  // just after a traceback's exception line (chains may follow)
