@@ -59,16 +59,18 @@ void Assembler::Add(std::string_view line, uint64_t line_number, std::string_vie
   Format header = Format::kGeneric;
   if (format_ != Format::kGeneric && ParseLine(format_, line, &rec)) {
     header = format_;
-  } else if (has_pending_ && pending_.format != format_ && pending_.format != Format::kGeneric &&
-             ParseLine(pending_.format, line, &rec)) {
-    header = pending_.format;
+  } else if (main_.active && main_.event.format != format_ && main_.event.format != Format::kGeneric &&
+             ParseLine(main_.event.format, line, &rec)) {
+    header = main_.event.format;
   }
   if (header != Format::kGeneric) {
     if (header == Format::kSyslog && rec.join_key.empty()) {  // journalctl's "-- Boot ... --" lines
       Flush();
+      FlushParked();
       return;
     }
-    if (has_pending_ && JoinsPending(header, rec)) {
+    if (header == Format::kSyslog) SwitchProcess(rec);
+    if (main_.active && JoinsPending(header, rec)) {
       Append(line, rec.message);
       return;
     }
@@ -85,7 +87,7 @@ void Assembler::Add(std::string_view line, uint64_t line_number, std::string_vie
     return;
   }
   // ...else a continuation of the pending event, else a message alone.
-  if (has_pending_ && ContinuesPending(line)) {
+  if (main_.active && ContinuesPending(line)) {
     Append(line, line);
     return;
   }
@@ -96,7 +98,39 @@ void Assembler::Add(std::string_view line, uint64_t line_number, std::string_vie
   Start(Format::kGeneric, rec, line, line_number);
 }
 
-void Assembler::Finish() { Flush(); }
+void Assembler::Finish() {
+  Flush();
+  FlushParked();
+}
+
+void Assembler::SwitchProcess(const Record& rec) {
+  auto same_process = [&](const Pending& p) { return p.event.join_key == rec.join_key && p.event.pid == rec.pid; };
+  if (!main_.active || main_.event.format != Format::kSyslog || same_process(main_)) return;
+  if (parked_.size() == kMaxParked) {  // bounded: the longest-waiting event goes out
+    Pending current = std::move(main_);
+    main_ = std::move(parked_.front());
+    parked_.erase(parked_.begin());
+    Flush();
+    main_ = std::move(current);
+  }
+  parked_.push_back(std::move(main_));
+  main_ = Pending();
+  for (size_t i = 0; i + 1 < parked_.size(); ++i) {
+    if (!same_process(parked_[i])) continue;
+    main_ = std::move(parked_[i]);
+    parked_.erase(parked_.begin() + static_cast<long>(i));
+    return;
+  }
+}
+
+void Assembler::FlushParked() {
+  for (Pending& p : parked_) {
+    std::swap(main_, p);
+    Flush();
+    std::swap(main_, p);
+  }
+  parked_.clear();
+}
 
 void Assembler::Start(Format f, const Record& rec, std::string_view line, uint64_t line_number) {
   if (IsAccessFormat(f)) {
@@ -105,57 +139,57 @@ void Assembler::Start(Format f, const Record& rec, std::string_view line, uint64
       sink_->OnQuietResponse(rec.time);
       return;
     }
-    pending_.Clear();
-    pending_.format = format_ == Format::kAccessCommon ? Format::kAccessCommon : Format::kAccessCombined;
-    pending_.input = input_;
-    pending_.line = line_number;
-    pending_.line_count = 1;
-    pending_.time = rec.time;
-    pending_.status = rec.status;
-    pending_.client.assign(rec.client);
-    pending_.method.assign(rec.method);
-    pending_.path.assign(rec.path);
-    pending_.text.assign(raw_);
+    main_.event.Clear();
+    main_.event.format = format_ == Format::kAccessCommon ? Format::kAccessCommon : Format::kAccessCombined;
+    main_.event.input = input_;
+    main_.event.line = line_number;
+    main_.event.line_count = 1;
+    main_.event.time = rec.time;
+    main_.event.status = rec.status;
+    main_.event.client.assign(rec.client);
+    main_.event.method.assign(rec.method);
+    main_.event.path.assign(rec.path);
+    main_.event.text.assign(raw_);
     ++stats_.events;
-    sink_->OnEvent(pending_);
+    sink_->OnEvent(main_.event);
     return;
   }
-  pending_.Clear();
-  pending_.format = f;
-  pending_.input = input_;
-  pending_.line = line_number;
-  pending_.line_count = 1;
-  pending_.time = rec.time;
-  pending_.severity.assign(rec.severity);
-  pending_.pid.assign(rec.pid);
-  pending_.connection.assign(rec.connection);
-  pending_.join_key.assign(rec.join_key);
-  pending_.text.assign(raw_);
-  pending_.entry_bytes = line.size();
-  pending_.message.assign(rec.message);
-  has_pending_ = true;
-  in_traceback_ = StartsWith(Trim(rec.message), kTraceback);
-  traceback_ended_ = false;
-  root_cause_pending_ = AnnouncesExceptionBelow(Trim(line));
+  main_.event.Clear();
+  main_.event.format = f;
+  main_.event.input = input_;
+  main_.event.line = line_number;
+  main_.event.line_count = 1;
+  main_.event.time = rec.time;
+  main_.event.severity.assign(rec.severity);
+  main_.event.pid.assign(rec.pid);
+  main_.event.connection.assign(rec.connection);
+  main_.event.join_key.assign(rec.join_key);
+  main_.event.text.assign(raw_);
+  main_.event.entry_bytes = line.size();
+  main_.event.message.assign(rec.message);
+  main_.active = true;
+  main_.in_traceback = StartsWith(Trim(rec.message), kTraceback);
+  main_.traceback_ended = false;
+  main_.root_cause_pending = AnnouncesExceptionBelow(Trim(rec.message));
 }
 
 void Assembler::Append(std::string_view line, std::string_view message_part) {
-  ++pending_.line_count;
-  pending_.entry_bytes += 1 + line.size();
-  if (pending_.text.size() + line.size() > kMaxEventBytes || pending_.line_count > kMaxEventLines) return;
-  pending_.text.push_back('\n');
-  pending_.text.append(raw_);
-  pending_.message.push_back('\n');
-  pending_.message.append(message_part);
-  if (EndsWith(Trim(line), "with root cause")) root_cause_pending_ = true;
+  ++main_.event.line_count;
+  main_.event.entry_bytes += 1 + line.size();
+  if (main_.event.text.size() + line.size() > kMaxEventBytes || main_.event.line_count > kMaxEventLines) return;
+  main_.event.text.push_back('\n');
+  main_.event.text.append(raw_);
+  main_.event.message.push_back('\n');
+  main_.event.message.append(message_part);
+  if (EndsWith(Trim(message_part), "with root cause")) main_.root_cause_pending = true;
 }
 
 bool Assembler::JoinsPending(Format f, const Record& rec) {
-  if (pending_.format != f || rec.join_key.empty()) return false;
+  if (main_.event.format != f || rec.join_key.empty()) return false;
   // journald stores each output line of a service as an entry of its own: a traceback arrives
   // one entry a line, and its lines rejoin when the same process writes a continuation.
-  if (f == Format::kSyslog) return rec.join_key == pending_.join_key && rec.pid == pending_.pid && ContinuesPending(rec.message);
-  return rec.join_key == "+" || rec.join_key == pending_.join_key;
+  if (f == Format::kSyslog) return rec.join_key == main_.event.join_key && rec.pid == main_.event.pid && ContinuesPending(rec.message);
+  return rec.join_key == "+" || rec.join_key == main_.event.join_key;
 }
 
 bool Assembler::ContinuesPending(std::string_view line) {
@@ -163,39 +197,39 @@ bool Assembler::ContinuesPending(std::string_view line) {
   if (StartsWith(trimmed, kTraceback)) {
     // logger.exception() writes its message, then the traceback; an unrelated line before a
     // traceback must not lend it its time, so the traceback then starts an event of its own.
-    if (!in_traceback_ && !traceback_ended_ && !AnnouncesException(pending_.text)) return false;
-    in_traceback_ = true;
-    traceback_ended_ = false;
+    if (!main_.in_traceback && !main_.traceback_ended && !AnnouncesException(main_.event.text)) return false;
+    main_.in_traceback = true;
+    main_.traceback_ended = false;
     return true;
   }
-  if (root_cause_pending_) {  // the exception announced by the pending event follows
-    if (!trimmed.empty() && !IsSpace(line[0])) root_cause_pending_ = false;
+  if (main_.root_cause_pending) {  // the exception announced by the pending event follows
+    if (!trimmed.empty() && !IsSpace(line[0])) main_.root_cause_pending = false;
     return true;
   }
-  if (in_traceback_) {
+  if (main_.in_traceback) {
     if (!line.empty() && !IsSpace(line[0]) && !trimmed.empty()) {
-      in_traceback_ = false;  // the exception line closes the traceback
-      traceback_ended_ = true;
+      main_.in_traceback = false;  // the exception line closes the traceback
+      main_.traceback_ended = true;
     }
     return true;
   }
-  if (traceback_ended_) {
+  if (main_.traceback_ended) {
     if (trimmed.empty() || IsChainedTracebackNote(trimmed)) return true;
-    traceback_ended_ = false;
+    main_.traceback_ended = false;
   }
-  return IsContinuation(pending_.format, line);
+  return IsContinuation(main_.event.format, line);
 }
 
 void Assembler::Flush() {
-  if (!has_pending_) return;
-  has_pending_ = false;
-  in_traceback_ = false;
-  traceback_ended_ = false;
-  root_cause_pending_ = false;
-  FinishEvent(&pending_);
-  if (pending_.cut) ++stats_.cut_entries;
+  if (!main_.active) return;
+  main_.active = false;
+  main_.in_traceback = false;
+  main_.traceback_ended = false;
+  main_.root_cause_pending = false;
+  FinishEvent(&main_.event);
+  if (main_.event.cut) ++stats_.cut_entries;
   ++stats_.events;
-  sink_->OnEvent(pending_);
+  sink_->OnEvent(main_.event);
 }
 
 }  // namespace why500

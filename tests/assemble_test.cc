@@ -179,3 +179,22 @@ TEST_CASE("journald: a traceback written one entry a line is rejoined by process
   CHECK(c.events[0].message.find("ValueError: x") != std::string::npos);
   CHECK(c.events[1].message == "hello");
 }
+
+TEST_CASE("journald: interleaved processes keep their own multi-line events", "[assemble]") {
+  const auto c = Assemble(Format::kSyslog,
+                          {"Nov 21 10:00:02 web1 gunicorn[1234]: [ERROR] Exception in worker process",
+                           "Nov 21 10:00:02 web1 gunicorn[1234]: Traceback (most recent call last):",
+                           "Nov 21 10:00:02 web1 nginx[811]: 2026/11/21 10:00:02 [error] 811#811: *1 upstream prematurely closed connection",
+                           "Nov 21 10:00:02 web1 gunicorn[1234]:   File \"/app/db.py\", line 12, in connect",
+                           "Nov 21 10:00:02 web1 gunicorn[1235]: [INFO] Booting worker with pid: 1235",
+                           "Nov 21 10:00:02 web1 gunicorn[1234]: ValueError: x",
+                           "Nov 21 10:00:03 web1 gunicorn[1234]: [INFO] next"});
+  REQUIRE(c.events.size() == 4);
+  // An event leaves when its process writes anew, or at the end (waiting ones in arrival order).
+  CHECK(c.events[0].lines == 4);
+  CHECK(c.events[0].line == 1);
+  CHECK(c.events[0].message.find("ValueError: x") != std::string::npos);
+  CHECK(c.events[1].message == "[INFO] next");
+  CHECK(c.events[2].format == Format::kNginxError);
+  CHECK(c.events[3].message.find("Booting worker") != std::string::npos);
+}

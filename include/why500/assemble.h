@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "why500/record.h"
 
@@ -36,7 +37,7 @@ class Assembler {
   // `line` is what the formats read (wrapper peeled); `raw` the line as read, kept as evidence
   // (empty: the same as `line`). Both are only looked at during the call.
   void Add(std::string_view line, uint64_t line_number, std::string_view raw = {});
-  void Finish();  // flushes the pending event
+  void Finish();  // flushes every pending event
   const AssembleStats& stats() const { return stats_; }
 
  private:
@@ -46,15 +47,27 @@ class Assembler {
   bool ContinuesPending(std::string_view line);
   void Flush();
 
+  // An event being assembled, with the state of the multi-line shapes it may be inside.
+  struct Pending {
+    Event event;
+    bool active = false;
+    bool in_traceback = false;        // inside a Python traceback
+    bool traceback_ended = false;     // just after a traceback's exception line (chains may follow)
+    bool root_cause_pending = false;  // the exception announced by the event follows
+  };
+  static constexpr size_t kMaxParked = 64;
+
+  // journald interleaves the lines of many processes: the pending event of the process a
+  // syslog line comes from becomes main_, and the one it replaces waits in parked_.
+  void SwitchProcess(const Record& rec);
+  void FlushParked();
+
   Format format_;
   uint32_t input_;
   EventSink* sink_;
-  Event pending_;
+  Pending main_;
+  std::vector<Pending> parked_;
   std::string_view raw_;  // the line of the current Add call, as read
-  bool has_pending_ = false;
-  bool in_traceback_ = false;     // inside a Python traceback
-  bool traceback_ended_ = false;  // just after a traceback's exception line (chains may follow)
-  bool root_cause_pending_ = false;  // Spring's "with root cause": the exception follows
   AssembleStats stats_;
 };
 
