@@ -94,6 +94,12 @@ void Assembler::Add(std::string_view line, uint64_t line_number, std::string_vie
   if (format_ != Format::kGeneric) ++stats_.unparsed_lines;
   Flush();
   if (Trim(line).empty()) return;
+  if (ParseResponseFragment(line, &rec) && rec.status >= 500) {
+    TimeUs time = kNoTime;
+    if (ParseLeadingIsoTime(line, &time)) rec.time = time;
+    Start(Format::kAccessCombined, rec, line, line_number);
+    return;
+  }
   ParseGeneric(line, &rec);
   Start(Format::kGeneric, rec, line, line_number);
 }

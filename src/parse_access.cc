@@ -6,8 +6,20 @@
 namespace why500 {
 namespace {
 
-// "21/Nov/2026:10:00:00 +0000"
+// "21/Nov/2026:10:00:00 +0000", or Werkzeug's "21/Nov/2026 10:00:00" (local time).
 bool ParseAccessTime(std::string_view s, TimeUs* out) {
+  if (s.size() == 20 && s[2] == '/' && s[6] == '/' && s[11] == ' ' && s[14] == ':' && s[17] == ':') {
+    CivilTime t;
+    t.day = ParseDigits(s, 0, 2);
+    t.month = MonthFromAbbrev(s.substr(3, 3));
+    t.year = ParseDigits(s, 7, 4);
+    t.hour = ParseDigits(s, 12, 2);
+    t.minute = ParseDigits(s, 15, 2);
+    t.second = ParseDigits(s, 18, 2);
+    if (!t.Valid()) return false;
+    *out = LocalCivilToUtc(t);
+    return true;
+  }
   if (s.size() < 26 || s[2] != '/' || s[6] != '/' || s[11] != ':' || s[14] != ':' || s[17] != ':' ||
       s[20] != ' ') {
     return false;
@@ -35,7 +47,40 @@ bool SkipToken(std::string_view s, size_t* i) {
   return true;
 }
 
+void SplitRequest(std::string_view request, Record* r) {
+  const size_t sp = request.find(' ');
+  if (sp == std::string_view::npos) return;
+  r->method = request.substr(0, sp);
+  std::string_view target = request.substr(sp + 1);
+  target = target.substr(0, target.find(' '));
+  r->path = target.substr(0, target.find('?'));
+}
+
 }  // namespace
+
+bool ParseResponseFragment(std::string_view s, Record* out) {
+  const size_t http = s.find("HTTP/");
+  if (http == std::string_view::npos) return false;
+  Record r;
+  // uWSGI's request log: "GET /x => generated 0 bytes in 0 msecs (HTTP/1.1 500) 0 headers ..."
+  if (http > 0 && s[http - 1] == '(') {
+    const size_t sp = s.find(' ', http);
+    if (sp == std::string_view::npos || ParseDigits(s, sp + 1, 3) < 100 || s.compare(sp + 4, 1, ")") != 0) return false;
+    r.status = ParseDigits(s, sp + 1, 3);
+    *out = r;
+    return true;
+  }
+  // A quoted request and its status: "GET /x HTTP/1.1" 502 ...
+  const size_t close = s.find("\" ", http);
+  const size_t open = s.rfind('"', http);
+  if (close == std::string_view::npos || open == std::string_view::npos || close > http + 12) return false;
+  const int status = ParseDigits(s, close + 2, 3);
+  if (status < 100 || (close + 5 < s.size() && s[close + 5] != ' ')) return false;
+  SplitRequest(s.substr(open + 1, http - open - 2), &r);
+  r.status = status;
+  *out = r;
+  return true;
+}
 
 bool ParseAccess(std::string_view s, Record* out, bool* combined) {
   size_t i = 0;
@@ -71,14 +116,7 @@ bool ParseAccess(std::string_view s, Record* out, bool* combined) {
     if (s[end - 1] != '\\') break;
     ++end;
   }
-  const std::string_view request = s.substr(i, end - i);
-  const size_t sp = request.find(' ');
-  if (sp != std::string_view::npos) {
-    r.method = request.substr(0, sp);
-    std::string_view target = request.substr(sp + 1);
-    target = target.substr(0, target.find(' '));
-    r.path = target.substr(0, target.find('?'));
-  }
+  SplitRequest(s.substr(i, end - i), &r);
   i = end + 1;
   if (i + 4 > s.size() || s[i] != ' ') return false;
   const int status = ParseDigits(s, i + 1, 3);

@@ -92,7 +92,12 @@ bool ParseApacheError(std::string_view s, Record* out) {
   Record r;
   if (!ParseApacheTime(s.substr(1, close - 1), &r.time)) return false;
   size_t i = close + 1;
-  if (i + 2 > s.size() || s[i] != ' ' || s[i + 1] != '[') return false;
+  if (i + 2 > s.size() || s[i] != ' ') return false;
+  if (s[i + 1] != '[') {  // a custom ErrorLogFormat of the time and the message alone
+    r.message = s.substr(i + 1);
+    *out = r;
+    return true;
+  }
   const size_t lvl_end = s.find(']', i + 2);
   if (lvl_end == std::string_view::npos) return false;
   r.severity = s.substr(i + 2, lvl_end - i - 2);

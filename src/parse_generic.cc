@@ -63,13 +63,40 @@ size_t DatelessNginxHeader(std::string_view s) {
   return i;
 }
 
+
+// "[proxy_fcgi:error] [pid 41:tid 140] ": an Apache header whose time was cut off.
+size_t DatelessApacheHeader(std::string_view s, std::string_view* level) {
+  if (s.size() < 10 || s[0] != '[') return 0;
+  const size_t close = s.find("] [pid ");
+  if (close == std::string_view::npos || close > 40) return 0;
+  const std::string_view bracket = s.substr(1, close - 1);
+  if (bracket.find(' ') != std::string_view::npos) return 0;
+  const size_t pid_end = s.find("] ", close + 2);
+  if (pid_end == std::string_view::npos || pid_end > close + 40) return 0;
+  *level = bracket.substr(bracket.rfind(':') == std::string_view::npos ? 0 : bracket.rfind(':') + 1);
+  return pid_end + 2;
+}
+
 }  // namespace
 
 void FinishGeneric(Event* e) {
-  // A pasted nginx entry without its date: read it as nginx would be read.
+  // A pasted nginx or Apache entry without its date: read it as its server's log would be read.
+  std::string_view level;
+  const size_t apache = DatelessApacheHeader(e->message, &level);
+  if (apache > 0) {
+    e->severity.assign(level);
+    e->message.erase(0, apache);
+    e->format = Format::kApacheError;
+    FinishApacheError(e);
+    return;
+  }
   const size_t header = DatelessNginxHeader(e->message);
   if (header > 0 || (e->message.find(", client: ") != std::string::npos &&
                      e->message.find(", server: ") != std::string::npos)) {
+    if (header > 0) {
+      e->severity.assign(e->message, 1, e->message.find(']') - 1);
+      e->format = Format::kNginxError;
+    }
     e->message.erase(0, header);
     FinishNginxError(e);
     e->cut = false;  // the pasted text's length says nothing about nginx's limit

@@ -31,24 +31,43 @@ class ClassifyingSink : public EventSink {
   void OnEvent(Event& e) override {
     agg_->SeeTime(e.time);
     ++agg_->events;
-    Verdict verdict;
     if (e.IsResponse()) {
-      ++agg_->access_lines;
-      ++responses_;
-      ++responses_5xx_;
-      agg_->AddResponse5xx(e);
-      Notify(e, verdict);
+      OnResponse(e);
       return;
     }
     const int winner = rules_.Classify(e.message, e.format, e.severity, &matched_);
-    verdict.matched = &matched_;
-    if (winner >= 0 && rules_.rules()[winner].benign()) verdict.rule = winner;
     if (winner < 0 || rules_.rules()[winner].benign()) {
-      const std::string_view change = DetectChange(e);
-      if (!change.empty()) agg_->AddChange(e, change);
-      Notify(e, verdict);
-      return;
+      OnNoEvidence(e, winner);
+    } else {
+      OnEvidence(e, winner);
     }
+  }
+
+  uint64_t responses() const { return responses_; }
+  uint64_t responses_5xx() const { return responses_5xx_; }
+
+ private:
+  void OnResponse(const Event& e) {
+    ++agg_->access_lines;
+    ++responses_;
+    ++responses_5xx_;
+    agg_->AddResponse5xx(e);
+    Notify(e, Verdict());
+  }
+
+  // No rule, or a benign one, won: the event may still record a change (a reload, a restart).
+  void OnNoEvidence(const Event& e, int benign_winner) {
+    const std::string_view change = DetectChange(e);
+    if (!change.empty()) agg_->AddChange(e, change);
+    Verdict verdict;
+    verdict.rule = benign_winner;
+    verdict.matched = &matched_;
+    Notify(e, verdict);
+  }
+
+  void OnEvidence(const Event& e, int winner) {
+    // The winner's own regex runs only when its captures or its match position are needed: a
+    // hint citing captures, --explain, or the line of a multi-line message to template.
     captures_.clear();
     std::string_view segment = e.message;
     const bool multi_line = segment.find('\n') != std::string_view::npos;
@@ -60,16 +79,14 @@ class ClassifyingSink : public EventSink {
     }
     MakeTemplate(segment, &template_);
     agg_->AddEvidence(e, rules_, winner, template_, captures_);
+    Verdict verdict;
     verdict.rule = winner;
+    verdict.matched = &matched_;
     verdict.captures = &captures_;
     verdict.template_text = template_;
     Notify(e, verdict);
   }
 
-  uint64_t responses() const { return responses_; }
-  uint64_t responses_5xx() const { return responses_5xx_; }
-
- private:
   void Notify(const Event& e, const Verdict& v) {
     if (observer_) observer_->OnEvent(e, v, input_name_);
   }

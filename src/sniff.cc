@@ -10,7 +10,7 @@ namespace why500 {
 Sniffed SniffFormat(const std::vector<std::string_view>& lines) {
   Sniffed out;
   // The wrapper most lines carry (ties: the first kind found).
-  std::array<int, 5> wrapper_votes{};
+  std::array<int, kWrapperCount> wrapper_votes{};
   for (std::string_view line : lines) ++wrapper_votes[static_cast<size_t>(DetectWrapper(line))];
   int best_votes = 0;
   for (size_t w = 1; w < wrapper_votes.size(); ++w) {

@@ -9,11 +9,13 @@ bool IsNameChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsDigit(c) || c == '_' || c == '-' || c == '.';
 }
 
-// "web_1  | " / "web-1 | ": a service name, spaces, a bar, a space.
+// "web_1  | " / "web-1 | ": a service name, spaces, a bar, a space (pasted copies may be indented).
 size_t DockerComposePrefix(std::string_view s) {
   size_t i = 0;
+  while (i < s.size() && i < 8 && s[i] == ' ') ++i;
+  const size_t name_start = i;
   while (i < s.size() && IsNameChar(s[i])) ++i;
-  if (i == 0 || i > 64) return 0;
+  if (i == name_start || i - name_start > 64) return 0;
   const size_t name_end = i;
   while (i < s.size() && s[i] == ' ') ++i;
   if (i == name_end || i >= s.size() || s[i] != '|') return 0;
@@ -74,12 +76,37 @@ size_t HerokuPrefix(std::string_view s) {
   return sp + 1 + close + 3;
 }
 
+// "[0] " / "[12] ": concurrently's and nodemon's process index.
+size_t IndexPrefix(std::string_view s) {
+  if (s.size() < 4 || s[0] != '[') return 0;
+  size_t i = 1;
+  while (i < s.size() && IsDigit(s[i]) && i < 4) ++i;
+  if (i == 1 || i + 1 >= s.size() || s[i] != ']' || s[i + 1] != ' ') return 0;
+  return i + 2;
+}
+
+// "> " from a quoted paste (e-mail, Markdown).
+size_t QuotePrefix(std::string_view s) {
+  if (s.empty() || s[0] != '>') return 0;
+  return s.size() > 1 && s[1] == ' ' ? 2 : 1;
+}
+
+// "23:07:27 web.1  | ": foreman/honcho's time, process name, bar.
+size_t ForemanPrefix(std::string_view s) {
+  if (s.size() < 12 || ParseDigits(s, 0, 2) < 0 || s[2] != ':' || s[5] != ':' || s[8] != ' ') return 0;
+  const size_t bar = DockerComposePrefix(s.substr(9));
+  return bar == 0 ? 0 : 9 + bar;
+}
+
 size_t PrefixLength(Wrapper w, std::string_view line) {
   switch (w) {
     case Wrapper::kDockerCompose: return DockerComposePrefix(line);
     case Wrapper::kCri: return CriPrefix(line);
     case Wrapper::kPm2: return Pm2Prefix(line);
     case Wrapper::kHeroku: return HerokuPrefix(line);
+    case Wrapper::kProcessIndex: return IndexPrefix(line);
+    case Wrapper::kQuote: return QuotePrefix(line);
+    case Wrapper::kForeman: return ForemanPrefix(line);
     case Wrapper::kNone: return 0;
   }
   return 0;
@@ -93,13 +120,17 @@ std::string_view WrapperName(Wrapper w) {
     case Wrapper::kCri: return "cri";
     case Wrapper::kPm2: return "pm2";
     case Wrapper::kHeroku: return "heroku";
+    case Wrapper::kProcessIndex: return "process-index";
+    case Wrapper::kQuote: return "quote";
+    case Wrapper::kForeman: return "foreman";
     case Wrapper::kNone: return "none";
   }
   return "none";
 }
 
 Wrapper DetectWrapper(std::string_view line) {
-  for (Wrapper w : {Wrapper::kCri, Wrapper::kHeroku, Wrapper::kPm2, Wrapper::kDockerCompose}) {
+  for (Wrapper w : {Wrapper::kCri, Wrapper::kHeroku, Wrapper::kPm2, Wrapper::kForeman, Wrapper::kDockerCompose,
+                    Wrapper::kProcessIndex, Wrapper::kQuote}) {
     if (PrefixLength(w, line) > 0) return w;
   }
   return Wrapper::kNone;

@@ -222,3 +222,58 @@ TEST_CASE("a journal line carrying another format is read as that format", "[par
   CHECK(e.path == "/a");
   CHECK(e.message == "connect() to unix:/x.sock failed (2: No such file or directory) while connecting to upstream");
 }
+
+TEST_CASE("more wrappers: process index, quoted pastes, foreman, indented compose", "[parse][wrappers]") {
+  CHECK(DetectWrapper("[0] Error: connect ECONNREFUSED 127.0.0.1:6379") == Wrapper::kProcessIndex);
+  CHECK(PeelWrapper(Wrapper::kProcessIndex, "[0]     at TCPConnectWrap.afterConnect") == "    at TCPConnectWrap.afterConnect");
+  CHECK(DetectWrapper("> Error: boom") == Wrapper::kQuote);
+  CHECK(PeelWrapper(Wrapper::kQuote, ">     at x (y.js:1:2)") == "    at x (y.js:1:2)");
+  CHECK(DetectWrapper("23:07:27 web.1  | Error: boom") == Wrapper::kForeman);
+  CHECK(PeelWrapper(Wrapper::kForeman, "23:07:27 web.1  | Error: boom") == "Error: boom");
+  CHECK(PeelWrapper(Wrapper::kDockerCompose, "  web_1  | hello") == "hello");
+  CHECK(DetectWrapper("[21-Nov-2026 10:00:00] WARNING: x") == Wrapper::kNone);
+  CHECK(DetectWrapper("[error] 1#1: *1 x") == Wrapper::kNone);
+}
+
+TEST_CASE("pasted entries without their date keep their server's shape", "[parse][generic]") {
+  Event e;
+  e.format = Format::kGeneric;
+  e.message = "[proxy_fcgi:error] [pid 41:tid 140] [client 192.0.2.10:9787] AH01071: Got error 'Primary script unknown'";
+  FinishEvent(&e);
+  CHECK(e.format == Format::kApacheError);
+  CHECK(e.severity == "error");
+  CHECK(e.client == "192.0.2.10");
+  CHECK(e.message == "AH01071: \nPrimary script unknown");
+  e.Clear();
+  e.format = Format::kGeneric;
+  e.message = "[emerg] 1#1: host not found in upstream \"app:9000\" in /etc/nginx/conf.d/default.conf:14";
+  FinishEvent(&e);
+  CHECK(e.format == Format::kNginxError);
+  CHECK(e.severity == "emerg");
+  CHECK(e.message == "host not found in upstream \"app:9000\" in /etc/nginx/conf.d/default.conf:14");
+}
+
+TEST_CASE("Apache with a custom ErrorLogFormat of time and message", "[parse][apache]") {
+  Record r;
+  REQUIRE(ParseApacheError("[Mon May 03 11:34:06.195352 2021] Truncated or oversized response headers", &r));
+  CHECK(r.message == "Truncated or oversized response headers");
+  CHECK(FormatRfc3339(r.time) == "2021-05-03T11:34:06.195352Z");
+}
+
+TEST_CASE("responses in lines of no known shape", "[parse][access]") {
+  Record r;
+  REQUIRE(ParseResponseFragment("\"GET /favicon.ico?x=1 HTTP/1.1\" 502 - \"https://example.org/\" \"Mozilla/5.0\"", &r));
+  CHECK(r.status == 502);
+  CHECK(r.method == "GET");
+  CHECK(r.path == "/favicon.ico");
+  REQUIRE(ParseResponseFragment("[pid: 24|app: 0|req: 1/1] 172.18.0.34 () {58 vars in 1233 bytes} [Sun Apr 26 "
+                                "02:03:10 2020] GET /x => generated 0 bytes in 0 msecs (HTTP/1.1 500) 0 headers",
+                                &r));
+  CHECK(r.status == 500);
+  CHECK_FALSE(ParseResponseFragment("upstream timed out, client: 1.2.3.4, request: \"GET / HTTP/1.1\", host: \"a\"", &r));
+  CHECK_FALSE(ParseResponseFragment("no request here", &r));
+  bool combined = false;
+  REQUIRE(ParseAccess("127.0.0.1 - - [21/Nov/2026 10:00:00] \"GET /x HTTP/1.1\" 500 -", &r, &combined));
+  CHECK(r.status == 500);
+  CHECK(FormatRfc3339(r.time) == "2026-11-21T10:00:00Z");
+}
