@@ -10,8 +10,9 @@ namespace {
 
 constexpr std::string_view kTraceback = "Traceback (most recent call last):";
 
-constexpr std::array<Format, 6> kStructured = {Format::kNginxError, Format::kApacheError, Format::kPhpFpm,
-                                               Format::kPhpError,   Format::kAccessCombined, Format::kSyslog};
+constexpr std::array<Format, 7> kStructured = {Format::kNginxError, Format::kApacheError,    Format::kPhpFpm,
+                                               Format::kPhpError,   Format::kAccessCombined, Format::kSyslog,
+                                               Format::kJournalJson};
 
 bool IsChainedTracebackNote(std::string_view line) {
   return StartsWith(line, "During handling of the above exception") ||
@@ -69,7 +70,7 @@ void Assembler::Add(std::string_view line, uint64_t line_number, std::string_vie
       FlushParked();
       return;
     }
-    if (header == Format::kSyslog) SwitchProcess(rec);
+    if (IsJournalFormat(header)) SwitchProcess(rec);
     if (main_.active && JoinsPending(header, rec)) {
       Append(line, rec.message);
       return;
@@ -111,7 +112,7 @@ void Assembler::Finish() {
 
 void Assembler::SwitchProcess(const Record& rec) {
   auto same_process = [&](const Pending& p) { return p.event.join_key == rec.join_key && p.event.pid == rec.pid; };
-  if (!main_.active || main_.event.format != Format::kSyslog || same_process(main_)) return;
+  if (!main_.active || !IsJournalFormat(main_.event.format) || same_process(main_)) return;
   if (parked_.size() == kMaxParked) {  // bounded: the longest-waiting event goes out
     Pending current = std::move(main_);
     main_ = std::move(parked_.front());
@@ -194,7 +195,9 @@ bool Assembler::JoinsPending(Format f, const Record& rec) {
   if (main_.event.format != f || rec.join_key.empty()) return false;
   // journald stores each output line of a service as an entry of its own: a traceback arrives
   // one entry a line, and its lines rejoin when the same process writes a continuation.
-  if (f == Format::kSyslog) return rec.join_key == main_.event.join_key && rec.pid == main_.event.pid && ContinuesPending(rec.message);
+  if (IsJournalFormat(f)) {
+    return rec.join_key == main_.event.join_key && rec.pid == main_.event.pid && ContinuesPending(rec.message);
+  }
   return rec.join_key == "+" || rec.join_key == main_.event.join_key;
 }
 

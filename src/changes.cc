@@ -45,7 +45,7 @@ std::string_view SystemdChange(std::string_view msg) {
 std::string_view DetectChange(const Event& event) {
   if (event.IsResponse()) return {};
   const std::string_view msg = event.message;
-  if (event.format == Format::kSyslog && event.join_key == "systemd") return SystemdChange(msg);
+  if (IsJournalFormat(event.format) && event.join_key == "systemd") return SystemdChange(msg);
   for (const Marker& m : kMarkers) {
     if (msg.find(m.text) != std::string_view::npos) return m.kind;
   }

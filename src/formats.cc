@@ -12,7 +12,7 @@ struct FormatNameEntry {
   Format format;
 };
 
-constexpr std::array<FormatNameEntry, 13> kNames = {{
+constexpr std::array<FormatNameEntry, 14> kNames = {{
     {"nginx_error", Format::kNginxError},
     {"apache_error", Format::kApacheError},
     {"php_fpm", Format::kPhpFpm},
@@ -20,6 +20,7 @@ constexpr std::array<FormatNameEntry, 13> kNames = {{
     {"access_combined", Format::kAccessCombined},
     {"access_common", Format::kAccessCommon},
     {"syslog", Format::kSyslog},
+    {"journal_json", Format::kJournalJson},
     {"generic", Format::kGeneric},
     {"journal", Format::kSyslog},
     {"nginx_access", Format::kAccessCombined},
@@ -76,6 +77,7 @@ bool ParseLine(Format f, std::string_view line, Record* out) {
     case Format::kAccessCombined:
     case Format::kAccessCommon: return ParseAccess(line, out, nullptr);
     case Format::kSyslog: return ParseSyslog(line, out);
+    case Format::kJournalJson: return ParseJournalJson(line, out);
     case Format::kGeneric: return ParseGeneric(line, out);
   }
   return false;
@@ -86,7 +88,8 @@ void FinishEvent(Event* event) {
     case Format::kNginxError: FinishNginxError(event); break;
     case Format::kApacheError: FinishApacheError(event); break;
     case Format::kPhpFpm: FinishPhpFpm(event); break;
-    case Format::kSyslog: FinishSyslog(event); break;
+    case Format::kSyslog:
+    case Format::kJournalJson: FinishSyslog(event); break;
     case Format::kGeneric: FinishGeneric(event); break;
     case Format::kPhpError:
     case Format::kAccessCombined:
@@ -104,6 +107,7 @@ bool IsContinuation(Format f, std::string_view line) {
     case Format::kPhpError: return true;
     case Format::kAccessCombined:
     case Format::kAccessCommon: return false;
+    case Format::kJournalJson: return false;  // every line is an object of its own
     case Format::kSyslog:  // journalctl indents the further lines of a multi-line message
     case Format::kGeneric:
       return !line.empty() && (IsSpace(line[0]) || IsFrameLine(line));

@@ -277,3 +277,20 @@ TEST_CASE("responses in lines of no known shape", "[parse][access]") {
   CHECK(r.status == 500);
   CHECK(FormatRfc3339(r.time) == "2026-11-21T10:00:00Z");
 }
+
+TEST_CASE("journalctl -o json", "[parse][journal]") {
+  Record r;
+  REQUIRE(ParseJournalJson("{\"__REALTIME_TIMESTAMP\":\"1795255202123456\",\"SYSLOG_IDENTIFIER\":\"php-fpm\",\"_PID\":\"77\","
+                           "\"_HOSTNAME\":\"web1\",\"MESSAGE\":\"[pool www] server reached pm.max_children setting (5)\"}",
+                           &r));
+  CHECK(FormatRfc3339(r.time) == "2026-11-21T10:00:02.123456Z");
+  CHECK(r.join_key == "php-fpm");
+  CHECK(r.pid == "77");
+  CHECK(r.message == "[pool www] server reached pm.max_children setting (5)");
+  REQUIRE(ParseJournalJson("{\"__REALTIME_TIMESTAMP\":\"1795255202000000\",\"_COMM\":\"app\",\"MESSAGE\":[104,105,255]}", &r));
+  CHECK(r.message == "hi\xff");
+  CHECK(r.join_key == "app");
+  CHECK_FALSE(ParseJournalJson("{\"level\":\"error\",\"msg\":\"x\"}", &r));
+  CHECK_FALSE(ParseJournalJson("{\"__REALTIME_TIMESTAMP\": broken", &r));
+  CHECK(SniffFormat({"{\"__REALTIME_TIMESTAMP\":\"1\",\"MESSAGE\":\"x\"}"}).format == Format::kJournalJson);
+}

@@ -17,15 +17,18 @@ enum class Format : uint8_t {
   kPhpError,
   kAccessCombined,
   kAccessCommon,
-  kSyslog,  // syslog files and journalctl text output; the message keeps its own format
+  kSyslog,       // syslog files and journalctl text output; the message keeps its own format
+  kJournalJson,  // journalctl -o json
   kGeneric,
 };
-constexpr int kFormatCount = 8;
+constexpr int kFormatCount = 9;
 
 std::string_view FormatName(Format f);
 // Accepts the canonical names and aliases (nginx_access, apache_access).
 std::optional<Format> FormatFromName(std::string_view name);
 inline bool IsAccessFormat(Format f) { return f == Format::kAccessCombined || f == Format::kAccessCommon; }
+// Formats whose lines come from many processes, each line tagged with its process.
+inline bool IsJournalFormat(Format f) { return f == Format::kSyslog || f == Format::kJournalJson; }
 
 // One line parsed by its format. Views point into the line and live as long as it does.
 struct Record {
