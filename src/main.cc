@@ -93,56 +93,57 @@ bool UseTimeZone(const std::string& zone) {
   return true;
 }
 
-int Run(const Options& o) {
-  if (!UseTimeZone(o.tz)) return Fail(kUsage, "unknown --tz '" + o.tz + "' (an IANA zone such as Europe/Berlin, or UTC)");
+// The options checked before anything is read; an Error is a usage error.
+Expected<std::optional<Format>> CheckOptions(const Options& o) {
+  if (!UseTimeZone(o.tz)) return Error{"unknown --tz '" + o.tz + "' (an IANA zone such as Europe/Berlin, or UTC)"};
   if (!ValidFailOn(o.fail_on)) {
-    return Fail(kUsage, "--fail-on takes any, low, medium, high or a cause id, not '" + o.fail_on + "'");
+    return Error{"--fail-on takes any, low, medium, high or a cause id, not '" + o.fail_on + "'"};
   }
-  std::optional<Format> forced;
-  if (!o.input_format.empty()) {
-    forced = FormatFromName(o.input_format);
-    if (!forced) return Fail(kUsage, "unknown --input-format '" + o.input_format + "'");
-  }
+  if (o.input_format.empty()) return std::optional<Format>();
+  const std::optional<Format> forced = FormatFromName(o.input_format);
+  if (!forced) return Error{"unknown --input-format '" + o.input_format + "'"};
+  return forced;
+}
+
+Expected<std::shared_ptr<const RuleSet>> LoadRuleSet(const Options& o) {
   auto loaded = LoadRules(o.rule_paths, !o.no_default_rules);
-  if (!loaded) return Fail(kUsage, loaded.error().message);
-  auto compiled = RuleSet::Compile(std::move(*loaded));
-  if (!compiled) return Fail(kUsage, compiled.error().message);
-  const RuleSet& rules = **compiled;
-  if (o.list_rules) return ListRules(rules);
-  if (o.check_rules) return CheckRules(rules);
+  if (!loaded) return loaded.error();
+  return RuleSet::Compile(std::move(*loaded));
+}
 
-  PipelineOptions po;
-  po.inputs = o.inputs;
-  po.forced_format = forced;
-  po.max_line = o.max_line;
-  po.examples = o.examples;
-  po.threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  if (po.inputs.empty()) {
-    if (isatty(STDIN_FILENO)) return Fail(kUsage, "no input given: name log files, or - to read stdin (--help)");
-    po.inputs.push_back("-");
-  }
-
+// Where --explain and --events write; closes a file it opened.
+struct EventOutput {
   std::unique_ptr<EventObserver> observer;
-  std::FILE* events_file = nullptr;
-  if (!o.explain.empty()) {
-    po.inputs = {o.explain};
-    observer = std::make_unique<ExplainWriter>(rules, stdout, UseColor(o.color));
-  } else if (!o.events.empty()) {
-    events_file = o.events == "-" ? stdout : std::fopen(o.events.c_str(), "w");
-    if (!events_file) return Fail(kUsage, "cannot write --events file '" + o.events + "'");
-    observer = std::make_unique<EventsWriter>(rules, events_file);
+  std::FILE* file = nullptr;
+  ~EventOutput() {
+    if (file && file != stdout) std::fclose(file);
   }
-  po.observer = observer.get();
+};
 
+Status OpenEventOutput(const Options& o, const RuleSet& rules, EventOutput* out) {
+  if (!o.explain.empty()) {
+    out->observer = std::make_unique<ExplainWriter>(rules, stdout, UseColor(o.color));
+  } else if (!o.events.empty()) {
+    out->file = o.events == "-" ? stdout : std::fopen(o.events.c_str(), "w");
+    if (!out->file) return Error{"cannot write --events file '" + o.events + "'"};
+    out->observer = std::make_unique<EventsWriter>(rules, out->file);
+  }
+  return Status();
+}
+
+int Analyse(const Options& o, const RuleSet& rules, PipelineOptions po) {
+  EventOutput events;
+  const Status opened = OpenEventOutput(o, rules, &events);
+  if (!opened.ok()) return Fail(kUsage, opened.message());
+  po.observer = events.observer.get();
   const auto start = std::chrono::steady_clock::now();
   PipelineResult result = RunPipeline(rules, po);
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (events_file && events_file != stdout) std::fclose(events_file);
   for (const InputStats& in : result.agg.inputs) {
     if (!in.error.empty()) Fail(kInputError, in.error);
   }
   const int status = result.input_error ? kInputError : kOk;
-  if (!o.explain.empty() || o.events == "-") return status;
+  if (!o.explain.empty() || o.events == "-") return status;  // the event stream was the output
 
   const Report report = BuildReport(result.agg, elapsed);
   TextOptions text;
@@ -152,6 +153,27 @@ int Run(const Options& o) {
   WriteOut(o.format == "json" ? RenderJson(report) : RenderText(report, text));
   if (status != kOk) return status;
   return FailOnMet(report, o.fail_on) ? kFailOn : kOk;
+}
+
+int Run(const Options& o) {
+  auto forced = CheckOptions(o);
+  if (!forced) return Fail(kUsage, forced.error().message);
+  auto rules = LoadRuleSet(o);
+  if (!rules) return Fail(kUsage, rules.error().message);
+  if (o.list_rules) return ListRules(**rules);
+  if (o.check_rules) return CheckRules(**rules);
+
+  PipelineOptions po;
+  po.inputs = o.explain.empty() ? o.inputs : std::vector<std::string>{o.explain};
+  po.forced_format = *forced;
+  po.max_line = o.max_line;
+  po.examples = o.examples;
+  po.threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (po.inputs.empty()) {
+    if (isatty(STDIN_FILENO)) return Fail(kUsage, "no input given: name log files, or - to read stdin (--help)");
+    po.inputs.push_back("-");
+  }
+  return Analyse(o, **rules, std::move(po));
 }
 
 }  // namespace
