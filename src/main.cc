@@ -141,6 +141,10 @@ int Analyse(const Options& o, const RuleSet& rules, PipelineOptions po) {
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (const InputStats& in : result.agg.inputs) {
     if (!in.error.empty()) Fail(kInputError, in.error);
+    if (in.binary_lines * 2 > in.lines) {
+      Fail(kOk, in.name + ": " + std::to_string(in.binary_lines) + " of " + std::to_string(in.lines) +
+                    " lines look like binary data, not a log");
+    }
   }
   const int status = result.input_error ? kInputError : kOk;
   if (!o.explain.empty() || o.events == "-") return status;  // the event stream was the output

@@ -118,13 +118,22 @@ std::string TerminalSafe(std::string_view s) {
 }
 
 bool LooksBinary(std::string_view line) {
-  size_t controls = 0;
+  size_t odd = 0;  // control bytes, then invalid UTF-8 sequences too
+  bool high = false;
   for (char ch : line) {
     const auto c = static_cast<unsigned char>(ch);
     if (c == 0) return true;
-    if (c < 0x20 && c != '\t' && c != '\r' && c != 0x1b) ++controls;
+    if (c < 0x20 && c != '\t' && c != '\r' && c != 0x1b) ++odd;
+    high |= c >= 0x80;
   }
-  return controls > 4 && controls * 10 > line.size();
+  if (high) {  // only non-ASCII lines pay for the UTF-8 check
+    for (size_t i = 0; i < line.size();) {
+      const size_t n = static_cast<unsigned char>(line[i]) < 0x80 ? 1 : Utf8SequenceLength(line, i);
+      odd += n == 0;
+      i += n == 0 ? 1 : n;
+    }
+  }
+  return odd > 4 && odd * 10 > line.size();
 }
 
 std::string_view Trim(std::string_view s) {

@@ -1,0 +1,32 @@
+#include "why500/text.h"
+
+#include <catch2/catch.hpp>
+
+using namespace why500;
+
+TEST_CASE("UTF-8 validation and repair", "[text]") {
+  CHECK(IsValidUtf8("plain ascii"));
+  CHECK(IsValidUtf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
+  CHECK_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong "/"
+  CHECK_FALSE(IsValidUtf8("\xed\xa0\x80"));      // a surrogate
+  CHECK_FALSE(IsValidUtf8("\xe2\x82"));          // cut short
+  CHECK(RepairUtf8("a\xffz") == "a\xef\xbf\xbdz");
+  CHECK(RepairUtf8("\xe2\x82") == "\xef\xbf\xbd\xef\xbf\xbd");
+}
+
+TEST_CASE("text for terminals carries no control sequences", "[text]") {
+  CHECK(TerminalSafe("\x1b[31mred\x1b[0m") == "\\x1b[31mred\\x1b[0m");
+  CHECK(TerminalSafe("a\bb\rc\td\x07") == "a\\x08b\\rc\\td\\x07");
+  CHECK(TerminalSafe("\xc2\x9b" "2J") == "\\u009b2J");  // C1 CSI
+  CHECK(TerminalSafe("caf\xc3\xa9") == "caf\xc3\xa9");
+  CHECK(TerminalSafe("bad \xff byte") == "bad \\xff byte");
+}
+
+TEST_CASE("binary lines are told from text in any script", "[text]") {
+  CHECK(LooksBinary(std::string("a\0b", 3)));
+  CHECK(LooksBinary("\x01\x02\x03\x04\x05\x06 abc"));
+  CHECK(LooksBinary("\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8 abc"));
+  CHECK_FALSE(LooksBinary("2026/11/21 10:00:00 [error] 1#1: *1 upstream timed out"));
+  CHECK_FALSE(LooksBinary("\xe6\x95\xb0\xe6\x8d\xae\xe5\xba\x93\xe8\xbf\x9e\xe6\x8e\xa5\xe5\xa4\xb1\xe8\xb4\xa5"));
+  CHECK_FALSE(LooksBinary("one stray \xff byte in a long line of ordinary text"));
+}
