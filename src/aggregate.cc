@@ -10,12 +10,6 @@ namespace {
 constexpr size_t kMaxResponseExamples = 16;
 constexpr int64_t kChangeBurstSeconds = 5;
 
-int64_t MinuteOf(TimeUs t) {
-  int64_t s = t / kUsPerSecond;
-  if (t % kUsPerSecond < 0) --s;
-  return s >= 0 ? s / 60 : (s - 59) / 60;
-}
-
 void SeeGroupTime(Group* g, TimeUs t) {
   if (t == kNoTime) return;
   if (g->first == kNoTime || t < g->first) g->first = t;
@@ -57,6 +51,12 @@ std::vector<std::pair<std::string, uint64_t>> TopValues::Top(size_t k) const {
   });
   if (all.size() > k) all.resize(k);
   return all;
+}
+
+int64_t MinuteOf(TimeUs t) {
+  int64_t s = t / kUsPerSecond;
+  if (t % kUsPerSecond < 0) --s;
+  return s >= 0 ? s / 60 : (s - 59) / 60;
 }
 
 uint64_t RequestKey(std::string_view client, std::string_view method, std::string_view path) {
@@ -107,11 +107,9 @@ void Aggregate::AddEvidence(const Event& event, const RuleSet& rules, int rule, 
   g.client.Add(event.client);
   g.host.Add(event.host);
   if (g.examples.size() < max_examples_) g.examples.push_back({event.input, event.line, event.text});
-  if (event.time != kNoTime) {
-    ++minutes[MinuteOf(event.time)].evidence;
-    evidence.push_back({event.time, RequestKey(event.client, event.method, event.path), ClientKey(event.client),
-                        static_cast<uint32_t>(&g - groups.data())});
-  }
+  if (event.time != kNoTime) ++minutes[MinuteOf(event.time)].evidence;
+  evidence.push_back({event.time, RequestKey(event.client, event.method, event.path), ClientKey(event.client),
+                      static_cast<uint32_t>(&g - groups.data()), event.input, event.line});
 }
 
 void Aggregate::AddResponse5xx(const Event& event) {
@@ -122,12 +120,12 @@ void Aggregate::AddResponse5xx(const Event& event) {
   r.input = event.input;
   r.line = event.line;
   r.status = event.status;
+  r.backend = event.backend_response;
   if (response_examples.size() < kMaxResponseExamples) {
     r.example = static_cast<int>(response_examples.size());
     response_examples.push_back({event.input, event.line, event.text});
   }
-  responses.push_back(r);
-  if (event.time != kNoTime) ++minutes[MinuteOf(event.time)].http_5xx;
+  responses.push_back(r);  // the timeline counts it once Correlate knows it is no duplicate
 }
 
 void Aggregate::AddChange(const Event& event, std::string_view kind) {

@@ -142,7 +142,7 @@ void Assembler::FlushParked() {
 void Assembler::Start(Format f, const Record& rec, std::string_view line, uint64_t line_number) {
   if (IsAccessFormat(f)) {
     // Responses never continue: a quiet one is only counted, a 5xx becomes an event at once.
-    if (rec.status < 500 || rec.backend_response) {
+    if (rec.status < 500) {
       sink_->OnQuietResponse(rec.time);
       return;
     }
@@ -153,6 +153,7 @@ void Assembler::Start(Format f, const Record& rec, std::string_view line, uint64
     main_.event.line_count = 1;
     main_.event.time = rec.time;
     main_.event.status = rec.status;
+    main_.event.backend_response = rec.backend_response;
     main_.event.client.assign(rec.client);
     main_.event.method.assign(rec.method);
     main_.event.path.assign(rec.path);

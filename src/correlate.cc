@@ -1,19 +1,20 @@
 #include "why500/correlate.h"
 
 #include <algorithm>
+#include <map>
 
 namespace why500 {
 namespace {
 
-// The evidence closest in time to `t` among `sorted` (by time) whose key matches, within `window`.
-template <class KeyOf>
-int Nearest(const std::vector<EvidenceRef>& sorted, TimeUs t, uint64_t key, TimeUs window, KeyOf key_of) {
+// The evidence closest in time to `t` among `sorted` (by time) that `fits`, within `window`.
+template <class Fits>
+int Nearest(const std::vector<EvidenceRef>& sorted, TimeUs t, TimeUs window, Fits fits) {
   auto it = std::lower_bound(sorted.begin(), sorted.end(), t - window,
                              [](const EvidenceRef& e, TimeUs v) { return e.time < v; });
   int best = -1;
   TimeUs best_gap = window + 1;
   for (; it != sorted.end() && it->time <= t + window; ++it) {
-    if (key_of(*it) != key) continue;
+    if (!fits(*it)) continue;
     const TimeUs gap = it->time > t ? it->time - t : t - it->time;
     if (gap < best_gap) {
       best_gap = gap;
@@ -23,27 +24,69 @@ int Nearest(const std::vector<EvidenceRef>& sorted, TimeUs t, uint64_t key, Time
   return best;
 }
 
+// The untimed evidence of the same input closest before an untimed response, a few lines up:
+// an application writes its traceback, then the request's log line.
+int NearestAbove(const std::vector<EvidenceRef>& untimed, const ResponseRef& r) {
+  int best = -1;
+  uint64_t best_line = 0;
+  for (const EvidenceRef& e : untimed) {
+    if (e.input == r.input && e.line < r.line && r.line - e.line <= kLinesAbove && e.line >= best_line) {
+      best_line = e.line;
+      best = static_cast<int>(e.group);
+    }
+  }
+  return best;
+}
+
+bool ProxyFailedNear(const std::vector<TimeUs>& proxy_5xx, TimeUs t) {
+  const TimeUs window = kBackendWindowSeconds * kUsPerSecond;
+  auto it = std::lower_bound(proxy_5xx.begin(), proxy_5xx.end(), t - window);
+  return it != proxy_5xx.end() && *it <= t + window;
+}
+
+// The group that explains `r`, best evidence first; -1 when none does.
+int Explain(const ResponseRef& r, const std::vector<EvidenceRef>& timed, const std::vector<EvidenceRef>& untimed) {
+  if (r.time == kNoTime) return NearestAbove(untimed, r);
+  int g = -1;
+  if (r.request_key != 0) {
+    g = Nearest(timed, r.time, kRequestWindowSeconds * kUsPerSecond,
+                [&](const EvidenceRef& e) { return e.request_key == r.request_key; });
+  }
+  if (g < 0 && r.client_key != 0) {
+    g = Nearest(timed, r.time, kClientWindowSeconds * kUsPerSecond,
+                [&](const EvidenceRef& e) { return e.client_key == r.client_key; });
+  }
+  if (g < 0) {  // the same log, the same moment: an app's exception and its access line
+    g = Nearest(timed, r.time, kSameInputWindowSeconds * kUsPerSecond,
+                [&](const EvidenceRef& e) { return e.input == r.input; });
+  }
+  return g;
+}
+
 }  // namespace
 
 void Correlate(Aggregate* agg) {
-  std::vector<EvidenceRef> sorted = agg->evidence;
-  std::stable_sort(sorted.begin(), sorted.end(),
+  std::vector<EvidenceRef> timed, untimed;
+  for (const EvidenceRef& e : agg->evidence) (e.time == kNoTime ? untimed : timed).push_back(e);
+  std::stable_sort(timed.begin(), timed.end(),
                    [](const EvidenceRef& a, const EvidenceRef& b) { return a.time < b.time; });
+  std::vector<TimeUs> proxy_5xx;
+  for (const ResponseRef& r : agg->responses) {
+    if (!r.backend && r.time != kNoTime) proxy_5xx.push_back(r.time);
+  }
+  std::sort(proxy_5xx.begin(), proxy_5xx.end());
+
   for (Group& g : agg->groups) {
     g.http_5xx = 0;
     g.status.clear();
   }
+  for (auto& [minute, counts] : agg->minutes) counts.http_5xx = 0;
   for (ResponseRef& r : agg->responses) {
+    r.duplicate = r.backend && r.time != kNoTime && ProxyFailedNear(proxy_5xx, r.time);
     r.group = -1;
-    if (r.time == kNoTime) continue;
-    if (r.request_key != 0) {
-      r.group = Nearest(sorted, r.time, r.request_key, kRequestWindowSeconds * kUsPerSecond,
-                        [](const EvidenceRef& e) { return e.request_key; });
-    }
-    if (r.group < 0 && r.client_key != 0) {
-      r.group = Nearest(sorted, r.time, r.client_key, kClientWindowSeconds * kUsPerSecond,
-                        [](const EvidenceRef& e) { return e.client_key; });
-    }
+    if (r.duplicate) continue;
+    if (r.time != kNoTime) ++agg->minutes[MinuteOf(r.time)].http_5xx;
+    r.group = Explain(r, timed, untimed);
     if (r.group >= 0) {
       Group& g = agg->groups[r.group];
       ++g.http_5xx;

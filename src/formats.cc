@@ -61,6 +61,7 @@ void Event::Clear() {
   time = kNoTime;
   status = 0;
   cut = false;
+  backend_response = false;
   entry_bytes = 0;
   for (std::string* s : {&severity, &pid, &connection, &client, &method, &path, &host, &server, &upstream,
                          &join_key, &text, &message}) {

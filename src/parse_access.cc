@@ -99,8 +99,8 @@ bool ParseAccess(std::string_view s, Record* out, bool* combined) {
     if (!ParseAccessTime(time, &r.time) && !ParseLeadingIsoTime(time, &r.time)) return false;
     i = close + 3;
   } else {
-    // php-fpm's access.log writes the time without brackets: %R - %u %t "%m %r" %s. Its lines are
-    // recognised, not counted as 5xx: the proxy's access log holds the same requests.
+    // php-fpm's access.log writes the time without brackets: %R - %u %t "%m %r" %s. Its 5xx count
+    // unless the proxy's access log holds the same failures (see Correlate).
     r.backend_response = true;
     const size_t user_end = s.find(' ', i);
     if (user_end == std::string_view::npos || user_end > i + 64) return false;

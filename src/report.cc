@@ -41,7 +41,7 @@ std::unique_ptr<Group> UnknownGroup(const Aggregate& agg) {
   g.confidence = Confidence::kLow;
   g.template_text = "5xx response with no cause evidence in the logs given";
   for (const ResponseRef& r : agg.responses) {
-    if (r.group >= 0) continue;
+    if (r.group >= 0 || r.duplicate) continue;
     ++g.http_5xx;
     ++g.status[r.status];
     if (r.time != kNoTime) {
@@ -85,9 +85,10 @@ Report BuildReport(const Aggregate& agg, double elapsed_seconds) {
     r.totals.truncated_lines += in.truncated_lines;
   }
   r.totals.events = agg.events;
-  r.totals.http_5xx = agg.responses.size();
   r.totals.evidence_events = agg.evidence_events;
   for (const ResponseRef& resp : agg.responses) {
+    if (resp.duplicate) continue;
+    ++r.totals.http_5xx;
     (resp.group >= 0 ? r.totals.classified_5xx : r.totals.unclassified_5xx)++;
   }
   r.unknown = UnknownGroup(agg);

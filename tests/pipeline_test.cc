@@ -132,3 +132,48 @@ TEST_CASE("a benign rule that wins makes the event no evidence", "[pipeline]") {
   CHECK(agg.groups[0].rule_id == "t.catch-all");
   CHECK(agg.groups[0].first_line == 2);
 }
+
+namespace {
+
+Report ReportOf(const std::string& log) {
+  TempFile f(log);
+  PipelineOptions o;
+  o.inputs = {f.path};
+  static PipelineResult result;
+  result = RunPipeline(Rules(), o);
+  return BuildReport(result.agg, 0);
+}
+
+}  // namespace
+
+TEST_CASE("an app's exception explains the 5xx line it writes right after", "[pipeline]") {
+  const Report untimed = ReportOf(
+      "Traceback (most recent call last):\n"
+      "  File \"/app/main.py\", line 12, in checkout\n"
+      "    total = order['total']\n"
+      "KeyError: 'total'\n"
+      "INFO:     172.18.0.1:51234 - \"POST /checkout HTTP/1.1\" 500 Internal Server Error\n");
+  REQUIRE(untimed.causes.size() == 1);
+  CHECK(untimed.causes[0].group->cause == "app.exception");
+  CHECK(untimed.causes[0].group->http_5xx == 1);
+  const Report timed = ReportOf(
+      "[2026-11-21 10:00:00 +0000] [8] [ERROR] Exception in worker process\n"
+      "Traceback (most recent call last):\n"
+      "  File \"/app/x.py\", line 3, in f\n"
+      "ZeroDivisionError: division by zero\n"
+      "10.0.0.9 - - [21/Nov/2026:10:00:01 +0000] \"GET /report HTTP/1.1\" 500 0 \"-\" \"curl/8\"\n");
+  REQUIRE_FALSE(timed.causes.empty());
+  CHECK(timed.causes[0].group->cause == "app.exception");
+  CHECK(timed.totals.unclassified_5xx == 0);
+}
+
+TEST_CASE("a backend's 5xx counts once: the proxy's line holds it", "[pipeline]") {
+  const std::string proxy = "172.19.0.1 - - [21/Nov/2026:10:01:03 +0000] \"GET / HTTP/1.1\" 500 5 \"-\" \"curl/8\"\n";
+  const std::string backend = "172.19.0.4 -  21/Nov/2026:10:01:03 +0000 \"GET /index.php\" 500\n";
+  const Report both = ReportOf(backend + proxy);
+  CHECK(both.totals.http_5xx == 1);
+  const Report alone = ReportOf(backend);
+  CHECK(alone.totals.http_5xx == 1);
+  REQUIRE(alone.causes.size() == 1);
+  CHECK(alone.causes[0].group->cause == "unknown");
+}

@@ -73,8 +73,10 @@ struct ResponseRef {
   uint32_t input = 0;
   uint64_t line = 0;
   int status = 0;
-  int example = -1;  // index into Aggregate::response_examples, or -1
-  int group = -1;    // set by Correlate: the group that explains it
+  int example = -1;        // index into Aggregate::response_examples, or -1
+  bool backend = false;    // a backend's own access line (php-fpm)
+  bool duplicate = false;  // set by Correlate: a backend line the proxy's log also holds
+  int group = -1;          // set by Correlate: the group that explains it
 };
 
 // Where a classified event happened and which request it concerned.
@@ -83,6 +85,8 @@ struct EvidenceRef {
   uint64_t request_key = 0;
   uint64_t client_key = 0;
   uint32_t group = 0;
+  uint32_t input = 0;
+  uint64_t line = 0;
 };
 
 struct Change {
@@ -128,6 +132,9 @@ class Aggregate {
   std::string key_;                                  // reused lookup key
   size_t max_examples_;
 };
+
+// Minutes since the epoch, the timeline's unit.
+int64_t MinuteOf(TimeUs t);
 
 // Keys shared by evidence and responses; 0 when the fields are missing.
 uint64_t RequestKey(std::string_view client, std::string_view method, std::string_view path);

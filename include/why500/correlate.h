@@ -1,5 +1,7 @@
-// Ties each 5xx response of an access log to the evidence that explains it: the error-log
-// event of the same request (client, method, path) close in time, else of the same client.
+// Ties each 5xx response to the evidence that explains it: the event of the same request
+// (client, method, path) close in time, else of the same client, else of the same log at the
+// same moment (an app's exception and its own access line). A backend's access line (php-fpm)
+// that the proxy's log also holds is set aside as a duplicate.
 #pragma once
 
 #include "why500/aggregate.h"
@@ -9,6 +11,9 @@ namespace why500 {
 // Seconds either side of a response within which an event of the same request counts.
 constexpr int kRequestWindowSeconds = 5;
 constexpr int kClientWindowSeconds = 2;
+constexpr int kSameInputWindowSeconds = 2;
+constexpr uint64_t kLinesAbove = 50;       // untimed: how far above a response its evidence may be
+constexpr int kBackendWindowSeconds = 2;  // a proxy 5xx this close makes a backend 5xx a duplicate
 
 // Sets ResponseRef::group and adds each tied response to its group's http_5xx and status mix.
 void Correlate(Aggregate* agg);

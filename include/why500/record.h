@@ -34,7 +34,7 @@ inline bool IsJournalFormat(Format f) { return f == Format::kSyslog || f == Form
 struct Record {
   TimeUs time = kNoTime;
   int status = 0;  // HTTP status of an access line, else 0
-  bool backend_response = false;  // a backend's own access line (php-fpm): the proxy's log counts it
+  bool backend_response = false;  // a backend's own access line (php-fpm), behind a proxy's log
   std::string_view severity, pid, connection, client, method, path, host, server, upstream;
   std::string_view message;   // the part of the line the format calls its message
   std::string_view join_key;  // lines with the same non-empty key in a row form one event
@@ -50,6 +50,7 @@ struct Event {
   TimeUs time = kNoTime;
   int status = 0;
   bool cut = false;        // nginx cut the entry at its 2048-byte limit
+  bool backend_response = false;  // a backend's own access line (php-fpm), see Record
   size_t entry_bytes = 0;  // bytes of its lines as the server wrote them (wrappers peeled), newlines included
   std::string severity, pid, connection, client, method, path, host, server, upstream, join_key;
   std::string text;     // the lines as read (after wrapper peeling), joined with '\n'
