@@ -8,33 +8,17 @@ namespace {
 
 // "21/Nov/2026:10:00:00 +0000", or Werkzeug's "21/Nov/2026 10:00:00" (local time).
 bool ParseAccessTime(std::string_view s, TimeUs* out) {
-  if (s.size() == 20 && s[2] == '/' && s[6] == '/' && s[11] == ' ' && s[14] == ':' && s[17] == ':') {
-    CivilTime t;
-    t.day = ParseDigits(s, 0, 2);
-    t.month = MonthFromAbbrev(s.substr(3, 3));
-    t.year = ParseDigits(s, 7, 4);
-    t.hour = ParseDigits(s, 12, 2);
-    t.minute = ParseDigits(s, 15, 2);
-    t.second = ParseDigits(s, 18, 2);
-    if (!t.Valid()) return false;
+  CivilTime t;
+  if (!ParseDmyHms(s, 0, &t)) return false;
+  if (s.size() == 20 && s[11] == ' ') {
     *out = LocalCivilToUtc(t);
     return true;
   }
-  if (s.size() < 26 || s[2] != '/' || s[6] != '/' || s[11] != ':' || s[14] != ':' || s[17] != ':' ||
-      s[20] != ' ') {
-    return false;
-  }
-  CivilTime t;
-  t.day = ParseDigits(s, 0, 2);
-  t.month = MonthFromAbbrev(s.substr(3, 3));
-  t.year = ParseDigits(s, 7, 4);
-  t.hour = ParseDigits(s, 12, 2);
-  t.minute = ParseDigits(s, 15, 2);
-  t.second = ParseDigits(s, 18, 2);
+  if (s.size() < 26 || s[11] != ':') return false;
   size_t pos = 20;
   t.micros = ParseFraction(s, &pos);
   int offset;
-  if (!t.Valid() || !ParseUtcOffset(s.substr(21, 5), &offset)) return false;
+  if (pos + 6 > s.size() || s[pos] != ' ' || !ParseUtcOffset(s.substr(pos + 1, 5), &offset)) return false;
   *out = CivilToUtc(t, offset);
   return true;
 }

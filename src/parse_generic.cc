@@ -12,13 +12,7 @@ bool ParseLeadingIsoTime(std::string_view s, TimeUs* out) {
     return false;
   }
   CivilTime t;
-  t.year = ParseDigits(s, i, 4);
-  t.month = ParseDigits(s, i + 5, 2);
-  t.day = ParseDigits(s, i + 8, 2);
-  t.hour = ParseDigits(s, i + 11, 2);
-  t.minute = ParseDigits(s, i + 14, 2);
-  t.second = ParseDigits(s, i + 17, 2);
-  if (!t.Valid()) return false;
+  if (!ParseYmdHms(s, i, &t)) return false;
   size_t pos = i + 19;
   t.micros = ParseFraction(s, &pos);
   if (pos < s.size() && s[pos] == ' ') ++pos;

@@ -46,13 +46,7 @@ bool ParseNginxError(std::string_view s, Record* out) {
     return false;
   }
   CivilTime t;
-  t.year = ParseDigits(s, 0, 4);
-  t.month = ParseDigits(s, 5, 2);
-  t.day = ParseDigits(s, 8, 2);
-  t.hour = ParseDigits(s, 11, 2);
-  t.minute = ParseDigits(s, 14, 2);
-  t.second = ParseDigits(s, 17, 2);
-  if (!t.Valid()) return false;
+  if (!ParseYmdHms(s, 0, &t)) return false;
   const size_t close = s.find("] ", 21);
   if (close == std::string_view::npos || close > 30) return false;
   Record r;

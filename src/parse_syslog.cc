@@ -50,15 +50,9 @@ bool ParseIsoToken(std::string_view s, size_t* pos, TimeUs* out) {
   const std::string_view t = s.substr(*pos, end - *pos);
   if (t.size() < 19 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':') return false;
   CivilTime c;
-  c.year = ParseDigits(t, 0, 4);
-  c.month = ParseDigits(t, 5, 2);
-  c.day = ParseDigits(t, 8, 2);
-  c.hour = ParseDigits(t, 11, 2);
-  c.minute = ParseDigits(t, 14, 2);
-  c.second = ParseDigits(t, 17, 2);
+  if (!ParseYmdHms(t, 0, &c)) return false;
   size_t p = 19;
   c.micros = ParseFraction(t, &p);
-  if (!c.Valid()) return false;
   int offset;
   if (p == t.size()) {
     *out = LocalCivilToUtc(c);
@@ -76,15 +70,10 @@ bool ParseFullTime(std::string_view s, size_t* pos, TimeUs* out) {
   const std::string_view t = s.substr(*pos);
   if (t.size() < 24 || t[3] != ' ' || t[8] != '-' || t[14] != ' ' || t[17] != ':') return false;
   CivilTime c;
-  c.year = ParseDigits(t, 4, 4);
-  c.month = ParseDigits(t, 9, 2);
-  c.day = ParseDigits(t, 12, 2);
-  c.hour = ParseDigits(t, 15, 2);
-  c.minute = ParseDigits(t, 18, 2);
-  c.second = ParseDigits(t, 21, 2);
+  if (!ParseYmdHms(t, 4, &c)) return false;
   size_t p = 23;
   c.micros = ParseFraction(t, &p);
-  if (!c.Valid() || p >= t.size() || t[p] != ' ') return false;
+  if (p >= t.size() || t[p] != ' ') return false;
   const size_t zone_end = t.find(' ', p + 1);
   if (zone_end == std::string_view::npos) return false;
   int offset;

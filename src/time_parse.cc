@@ -36,6 +36,30 @@ bool CivilTime::Valid() const {
          hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 60;
 }
 
+bool ParseYmdHms(std::string_view s, size_t pos, CivilTime* out) {
+  if (s.size() < pos + 19 || s[pos + 13] != ':' || s[pos + 16] != ':') return false;
+  out->year = ParseDigits(s, pos, 4);
+  out->month = ParseDigits(s, pos + 5, 2);
+  out->day = ParseDigits(s, pos + 8, 2);
+  out->hour = ParseDigits(s, pos + 11, 2);
+  out->minute = ParseDigits(s, pos + 14, 2);
+  out->second = ParseDigits(s, pos + 17, 2);
+  return out->Valid();
+}
+
+bool ParseDmyHms(std::string_view s, size_t pos, CivilTime* out) {
+  if (s.size() < pos + 20 || s[pos + 2] != '/' || s[pos + 6] != '/' || s[pos + 14] != ':' || s[pos + 17] != ':') {
+    return false;
+  }
+  out->day = ParseDigits(s, pos, 2);
+  out->month = MonthFromAbbrev(s.substr(pos + 3, 3));
+  out->year = ParseDigits(s, pos + 7, 4);
+  out->hour = ParseDigits(s, pos + 12, 2);
+  out->minute = ParseDigits(s, pos + 15, 2);
+  out->second = ParseDigits(s, pos + 18, 2);
+  return out->Valid();
+}
+
 TimeUs CivilToUtc(const CivilTime& t, int offset_seconds) {
   const int64_t days = DaysFromCivil(t.year, t.month, t.day);
   const int64_t secs = days * 86400 + t.hour * 3600 + t.minute * 60 + t.second - offset_seconds;

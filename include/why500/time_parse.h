@@ -26,6 +26,12 @@ struct CivilTime {
   bool Valid() const;
 };
 
+// "YYYY?MM?DD?HH:MM:SS" at `pos` of `s`, whatever the date separators and the one before the
+// time (callers check those they require). False when a field is missing or out of range.
+bool ParseYmdHms(std::string_view s, size_t pos, CivilTime* out);
+// "DD/Mon/YYYY?HH:MM:SS" (access logs) at `pos`, the same way.
+bool ParseDmyHms(std::string_view s, size_t pos, CivilTime* out);
+
 // UTC instant of a wall-clock time written with a known offset from UTC (seconds east).
 TimeUs CivilToUtc(const CivilTime& t, int offset_seconds);
 
