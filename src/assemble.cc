@@ -10,9 +10,9 @@ namespace {
 
 constexpr std::string_view kTraceback = "Traceback (most recent call last):";
 
-constexpr std::array<Format, 7> kStructured = {Format::kNginxError, Format::kApacheError,    Format::kPhpFpm,
+constexpr std::array<Format, 8> kStructured = {Format::kNginxError, Format::kApacheError,    Format::kPhpFpm,
                                                Format::kPhpError,   Format::kAccessCombined, Format::kSyslog,
-                                               Format::kJournalJson};
+                                               Format::kJournalJson, Format::kAccessJson};
 
 bool IsChainedTracebackNote(std::string_view line) {
   return StartsWith(line, "During handling of the above exception") ||
@@ -44,8 +44,8 @@ bool AnnouncesException(std::string_view text) {
 
 }  // namespace
 
-Assembler::Assembler(Format format, uint32_t input, EventSink* sink)
-    : format_(format), input_(input), sink_(sink) {}
+Assembler::Assembler(Format format, uint32_t input, EventSink* sink, const AccessFormat* custom)
+    : format_(format), input_(input), sink_(sink), custom_(custom) {}
 
 void Assembler::Add(std::string_view line, uint64_t line_number, std::string_view raw) {
   raw_ = raw.empty() ? line : raw;
@@ -56,6 +56,11 @@ void Assembler::Add(std::string_view line, uint64_t line_number, std::string_vie
     return;
   }
   Record rec;
+  if (custom_ && custom_->Parse(line, &rec)) {
+    Flush();
+    Start(Format::kAccessCombined, rec, line, line_number);
+    return;
+  }
   // A header of the input's format, or of the pending event's format after a switch.
   Format header = Format::kGeneric;
   if (format_ != Format::kGeneric && ParseLine(format_, line, &rec)) {
@@ -147,7 +152,7 @@ void Assembler::Start(Format f, const Record& rec, std::string_view line, uint64
       return;
     }
     main_.event.Clear();
-    main_.event.format = format_ == Format::kAccessCommon ? Format::kAccessCommon : Format::kAccessCombined;
+    main_.event.format = IsAccessFormat(format_) ? format_ : f;
     main_.event.input = input_;
     main_.event.line = line_number;
     main_.event.line_count = 1;
@@ -157,6 +162,9 @@ void Assembler::Start(Format f, const Record& rec, std::string_view line, uint64
     main_.event.client.assign(rec.client);
     main_.event.method.assign(rec.method);
     main_.event.path.assign(rec.path);
+    main_.event.host.assign(rec.host);
+    main_.event.upstream.assign(rec.upstream);
+    main_.event.request_id.assign(rec.request_id);
     main_.event.text.assign(raw_);
     ++stats_.events;
     sink_->OnEvent(main_.event);

@@ -35,6 +35,9 @@ CommandLine ParseCommandLine(int argc, char** argv) {
   app.add_option("--input-format", o.input_format,
                  "Read every input as this format instead of sniffing it (nginx_error, apache_error, php_fpm, "
                  "php_error, access_combined, access_common, generic)");
+  app.add_option("--access-format", o.access_format,
+                 "Read access logs written with this nginx log_format or Apache LogFormat string, e.g. "
+                 "'$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent $request_time'");
   app.add_option("--tz", o.tz,
                  "Time zone of logs that write local time without a zone (nginx, Apache, php-fpm, syslog), "
                  "e.g. Europe/Berlin; default: this machine's zone. Reports are in UTC");

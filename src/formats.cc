@@ -12,13 +12,14 @@ struct FormatNameEntry {
   Format format;
 };
 
-constexpr std::array<FormatNameEntry, 14> kNames = {{
+constexpr std::array<FormatNameEntry, 15> kNames = {{
     {"nginx_error", Format::kNginxError},
     {"apache_error", Format::kApacheError},
     {"php_fpm", Format::kPhpFpm},
     {"php_error", Format::kPhpError},
     {"access_combined", Format::kAccessCombined},
     {"access_common", Format::kAccessCommon},
+    {"access_json", Format::kAccessJson},
     {"syslog", Format::kSyslog},
     {"journal_json", Format::kJournalJson},
     {"generic", Format::kGeneric},
@@ -64,7 +65,7 @@ void Event::Clear() {
   backend_response = false;
   entry_bytes = 0;
   for (std::string* s : {&severity, &pid, &connection, &client, &method, &path, &host, &server, &upstream,
-                         &join_key, &text, &message}) {
+                         &request_id, &join_key, &text, &message}) {
     s->clear();
   }
 }
@@ -77,6 +78,7 @@ bool ParseLine(Format f, std::string_view line, Record* out) {
     case Format::kPhpError: return ParsePhpError(line, out);
     case Format::kAccessCombined:
     case Format::kAccessCommon: return ParseAccess(line, out, nullptr);
+    case Format::kAccessJson: return ParseJsonAccess(line, out);
     case Format::kSyslog: return ParseSyslog(line, out);
     case Format::kJournalJson: return ParseJournalJson(line, out);
     case Format::kGeneric: return ParseGeneric(line, out);
@@ -94,7 +96,8 @@ void FinishEvent(Event* event) {
     case Format::kGeneric: FinishGeneric(event); break;
     case Format::kPhpError:
     case Format::kAccessCombined:
-    case Format::kAccessCommon: break;
+    case Format::kAccessCommon:
+    case Format::kAccessJson: break;
   }
 }
 
@@ -107,7 +110,8 @@ bool IsContinuation(Format f, std::string_view line) {
     case Format::kPhpFpm:
     case Format::kPhpError: return true;
     case Format::kAccessCombined:
-    case Format::kAccessCommon: return false;
+    case Format::kAccessCommon:
+    case Format::kAccessJson: return false;
     case Format::kJournalJson: return false;  // every line is an object of its own
     case Format::kSyslog:  // journalctl indents the further lines of a multi-line message
     case Format::kGeneric:

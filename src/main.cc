@@ -168,6 +168,11 @@ int Run(const Options& o) {
   if (o.check_rules) return CheckRules(**rules);
 
   PipelineOptions po;
+  if (!o.access_format.empty()) {
+    auto format = AccessFormat::Compile(o.access_format);
+    if (!format) return Fail(kUsage, format.error().message);
+    po.access_format = std::make_shared<const AccessFormat>(std::move(*format));
+  }
   po.inputs = o.explain.empty() ? o.inputs : std::vector<std::string>{o.explain};
   po.forced_format = *forced;
   po.max_line = o.max_line;

@@ -101,6 +101,13 @@ class ClassifyingSink : public EventSink {
   uint64_t responses_ = 0, responses_5xx_ = 0;
 };
 
+bool FitsMostLines(const AccessFormat& format, const std::vector<std::string_view>& lines, Wrapper wrapper) {
+  size_t fits = 0;
+  Record rec;
+  for (std::string_view line : lines) fits += format.Parse(PeelWrapper(wrapper, line), &rec);
+  return fits > 0 && fits * 2 >= lines.size();
+}
+
 // The files behind the named inputs: a folder stands for its log files in time order; a folder
 // without any stays, so that opening it reports the problem.
 std::vector<std::string> ExpandInputs(const std::vector<std::string>& named) {
@@ -154,10 +161,14 @@ void AnalyseSource(const RuleSet& rules, Source* source, uint32_t input, const P
   Sniffed sniffed = SniffFormat(head_views);
   if (options.forced_format) sniffed.format = *options.forced_format;
   stats.format = std::string(FormatName(sniffed.format));
+  if (options.access_format && FitsMostLines(*options.access_format, head_views, sniffed.wrapper)) {
+    sniffed.format = Format::kAccessCombined;
+    stats.format = "access_custom";
+  }
   stats.wrapper = std::string(WrapperName(sniffed.wrapper));
 
   ClassifyingSink sink(rules, agg, options.observer, stats.name);
-  Assembler assembler(sniffed.format, input, &sink);
+  Assembler assembler(sniffed.format, input, &sink, options.access_format.get());
   uint64_t line_number = 0;
   for (std::string_view h : head_views) assembler.Add(PeelWrapper(sniffed.wrapper, h), ++line_number, h);
   while (reader.Next(&line)) assembler.Add(PeelWrapper(sniffed.wrapper, line), ++line_number, line);

@@ -22,9 +22,9 @@ Sniffed SniffFormat(const std::vector<std::string_view>& lines) {
   if (best_votes * 2 < static_cast<int>(lines.size())) out.wrapper = Wrapper::kNone;
 
   // The structured format whose header fits the most lines; generic when none fits any.
-  constexpr std::array<Format, 7> kCandidates = {Format::kNginxError, Format::kApacheError,    Format::kPhpFpm,
+  constexpr std::array<Format, 8> kCandidates = {Format::kNginxError, Format::kApacheError,    Format::kPhpFpm,
                                                  Format::kPhpError,   Format::kAccessCombined, Format::kSyslog,
-                                                 Format::kJournalJson};
+                                                 Format::kJournalJson, Format::kAccessJson};
   int best = 0;
   int combined = 0, access = 0;
   for (Format f : kCandidates) {

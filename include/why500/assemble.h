@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "why500/access_format.h"
 #include "why500/record.h"
 
 namespace why500 {
@@ -33,7 +34,8 @@ class Assembler {
   static constexpr size_t kMaxEventBytes = 256 * 1024;
   static constexpr uint32_t kMaxEventLines = 2000;
 
-  Assembler(Format format, uint32_t input, EventSink* sink);
+  // `custom`, when set, is a user's access-log format, tried first on every line.
+  Assembler(Format format, uint32_t input, EventSink* sink, const AccessFormat* custom = nullptr);
   // `line` is what the formats read (wrapper peeled); `raw` the line as read, kept as evidence
   // (empty: the same as `line`). Both are only looked at during the call.
   void Add(std::string_view line, uint64_t line_number, std::string_view raw = {});
@@ -65,6 +67,7 @@ class Assembler {
   Format format_;
   uint32_t input_;
   EventSink* sink_;
+  const AccessFormat* custom_;
   Pending main_;
   std::vector<Pending> parked_;
   std::string_view raw_;  // the line of the current Add call, as read

@@ -14,6 +14,7 @@ struct Options {
   std::string fail_on;                    // "", any, low, medium, high, or a cause id
   std::string input_format;               // "" = sniff each input
   std::string tz;                         // zone of logs written in local time; "" = the machine's
+  std::string access_format;              // an nginx log_format or Apache LogFormat string
   std::vector<std::string> rule_paths;    // --rules, in order
   bool no_default_rules = false;
   bool list_rules = false;

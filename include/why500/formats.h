@@ -27,6 +27,7 @@ bool ParseAccess(std::string_view line, Record* out, bool* combined);
 // A response in a line of no known shape: an access-log fragment ("GET /x HTTP/1.1" 502 ...) or
 // uWSGI's request log ((HTTP/1.1 500)). Fills method, path and status; the time stays unknown.
 bool ParseResponseFragment(std::string_view line, Record* out);
+bool ParseJsonAccess(std::string_view line, Record* out);
 bool ParseSyslog(std::string_view line, Record* out);
 bool ParseJournalJson(std::string_view line, Record* out);
 bool ParseGeneric(std::string_view line, Record* out);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "why500/access_format.h"
 #include "why500/aggregate.h"
 #include "why500/classify.h"
 #include "why500/record.h"
@@ -37,6 +38,7 @@ struct PipelineOptions {
   size_t examples = 3;
   int threads = 1;
   EventObserver* observer = nullptr;  // when set, inputs run one after another
+  std::shared_ptr<const AccessFormat> access_format;  // --access-format, tried on every line
 };
 
 struct PipelineResult {

@@ -17,16 +17,19 @@ enum class Format : uint8_t {
   kPhpError,
   kAccessCombined,
   kAccessCommon,
+  kAccessJson,  // JSON access logs (nginx escape=json formats and the like)
   kSyslog,       // syslog files and journalctl text output; the message keeps its own format
   kJournalJson,  // journalctl -o json
   kGeneric,
 };
-constexpr int kFormatCount = 9;
+constexpr int kFormatCount = 10;
 
 std::string_view FormatName(Format f);
 // Accepts the canonical names and aliases (nginx_access, apache_access).
 std::optional<Format> FormatFromName(std::string_view name);
-inline bool IsAccessFormat(Format f) { return f == Format::kAccessCombined || f == Format::kAccessCommon; }
+inline bool IsAccessFormat(Format f) {
+  return f == Format::kAccessCombined || f == Format::kAccessCommon || f == Format::kAccessJson;
+}
 // Formats whose lines come from many processes, each line tagged with its process.
 inline bool IsJournalFormat(Format f) { return f == Format::kSyslog || f == Format::kJournalJson; }
 
@@ -36,6 +39,7 @@ struct Record {
   int status = 0;  // HTTP status of an access line, else 0
   bool backend_response = false;  // a backend's own access line (php-fpm), behind a proxy's log
   std::string_view severity, pid, connection, client, method, path, host, server, upstream;
+  std::string_view request_id, request_time, upstream_time, upstream_status;  // custom access formats
   std::string_view message;   // the part of the line the format calls its message
   std::string_view join_key;  // lines with the same non-empty key in a row form one event
 };
@@ -52,7 +56,7 @@ struct Event {
   bool cut = false;        // nginx cut the entry at its 2048-byte limit
   bool backend_response = false;  // a backend's own access line (php-fpm), see Record
   size_t entry_bytes = 0;  // bytes of its lines as the server wrote them (wrappers peeled), newlines included
-  std::string severity, pid, connection, client, method, path, host, server, upstream, join_key;
+  std::string severity, pid, connection, client, method, path, host, server, upstream, request_id, join_key;
   std::string text;     // the lines as read (after wrapper peeling), joined with '\n'
   std::string message;  // what the rules see: see docs/rules.md
 
