@@ -25,6 +25,7 @@ Sniffed SniffFormat(const std::vector<std::string_view>& lines) {
   constexpr std::array<Format, 8> kCandidates = {Format::kNginxError, Format::kApacheError,    Format::kPhpFpm,
                                                  Format::kPhpError,   Format::kAccessCombined, Format::kSyslog,
                                                  Format::kJournalJson, Format::kAccessJson};
+  // JSON application lines fit whatever object a line holds: chosen only when nothing else fits.
   int best = 0;
   int combined = 0, access = 0;
   for (Format f : kCandidates) {
@@ -49,6 +50,15 @@ Sniffed SniffFormat(const std::vector<std::string_view>& lines) {
     }
   }
   if (out.format == Format::kAccessCombined && combined * 2 < access) out.format = Format::kAccessCommon;
+  if (best == 0) {
+    Record rec;
+    for (std::string_view raw : lines) {
+      if (ParseJsonLine(PeelWrapper(out.wrapper, raw), &rec)) {
+        out.format = Format::kJsonLines;
+        break;
+      }
+    }
+  }
   return out;
 }
 

@@ -294,3 +294,23 @@ TEST_CASE("journalctl -o json", "[parse][journal]") {
   CHECK_FALSE(ParseJournalJson("{\"__REALTIME_TIMESTAMP\": broken", &r));
   CHECK(SniffFormat({"{\"__REALTIME_TIMESTAMP\":\"1\",\"MESSAGE\":\"x\"}"}).format == Format::kJournalJson);
 }
+
+TEST_CASE("JSON application lines: message, error, time and level", "[parse][json]") {
+  Record r;
+  REQUIRE(ParseJsonLine("{\"level\":\"error\",\"time\":1795255200123,\"msg\":\"request errored\",\"err\":{\"type\":"
+                        "\"Error\",\"message\":\"boom\",\"stack\":\"Error: boom\\n    at f (/app/a.js:1:2)\"}}",
+                        &r));
+  CHECK(r.message == "request errored\nError: boom\n    at f (/app/a.js:1:2)");
+  CHECK(r.severity == "error");
+  CHECK(FormatRfc3339(r.time) == "2026-11-21T10:00:00.123000Z");
+  REQUIRE(ParseJsonLine("{\"@timestamp\":\"2026-11-21T10:00:00Z\",\"log.level\":\"ERROR\",\"message\":\"db down\","
+                        "\"error\":{\"type\":\"OperationalError\",\"message\":\"could not connect\"}}",
+                        &r));
+  CHECK(r.message == "db down\nOperationalError: could not connect");
+  REQUIRE(ParseJsonLine("{\"unknown\":\"shape\"}", &r));
+  CHECK(r.message == "{\"unknown\":\"shape\"}");
+  CHECK_FALSE(ParseJsonLine("{not json}", &r));
+  CHECK_FALSE(ParseJsonLine("plain text", &r));
+  CHECK(SniffFormat({"{\"level\":\"info\",\"msg\":\"x\"}"}).format == Format::kJsonLines);
+  CHECK(SniffFormat({"{\"status\":502,\"request\":\"GET / HTTP/1.1\"}"}).format == Format::kAccessJson);
+}

@@ -28,6 +28,7 @@ bool ParseAccess(std::string_view line, Record* out, bool* combined);
 // uWSGI's request log ((HTTP/1.1 500)). Fills method, path and status; the time stays unknown.
 bool ParseResponseFragment(std::string_view line, Record* out);
 bool ParseJsonAccess(std::string_view line, Record* out);
+bool ParseJsonLine(std::string_view line, Record* out);
 bool ParseSyslog(std::string_view line, Record* out);
 bool ParseJournalJson(std::string_view line, Record* out);
 bool ParseGeneric(std::string_view line, Record* out);

@@ -20,9 +20,10 @@ enum class Format : uint8_t {
   kAccessJson,  // JSON access logs (nginx escape=json formats and the like)
   kSyslog,       // syslog files and journalctl text output; the message keeps its own format
   kJournalJson,  // journalctl -o json
+  kJsonLines,    // application logs written as JSON objects, one a line
   kGeneric,
 };
-constexpr int kFormatCount = 10;
+constexpr int kFormatCount = 11;
 
 std::string_view FormatName(Format f);
 // Accepts the canonical names and aliases (nginx_access, apache_access).
