@@ -10,9 +10,10 @@ namespace {
 
 constexpr std::string_view kTraceback = "Traceback (most recent call last):";
 
-constexpr std::array<Format, 9> kStructured = {Format::kNginxError, Format::kApacheError,    Format::kPhpFpm,
+constexpr std::array<Format, 10> kStructured = {Format::kNginxError, Format::kApacheError,    Format::kPhpFpm,
                                                Format::kPhpError,   Format::kAccessCombined, Format::kSyslog,
-                                               Format::kJournalJson, Format::kAccessJson, Format::kJsonLines};
+                                               Format::kJournalJson, Format::kAccessJson, Format::kJsonLines,
+                                               Format::kLogfmt};
 
 bool IsChainedTracebackNote(std::string_view line) {
   return StartsWith(line, "During handling of the above exception") ||

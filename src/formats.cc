@@ -12,7 +12,7 @@ struct FormatNameEntry {
   Format format;
 };
 
-constexpr std::array<FormatNameEntry, 16> kNames = {{
+constexpr std::array<FormatNameEntry, 17> kNames = {{
     {"nginx_error", Format::kNginxError},
     {"apache_error", Format::kApacheError},
     {"php_fpm", Format::kPhpFpm},
@@ -23,6 +23,7 @@ constexpr std::array<FormatNameEntry, 16> kNames = {{
     {"syslog", Format::kSyslog},
     {"journal_json", Format::kJournalJson},
     {"json", Format::kJsonLines},
+    {"logfmt", Format::kLogfmt},
     {"generic", Format::kGeneric},
     {"journal", Format::kSyslog},
     {"nginx_access", Format::kAccessCombined},
@@ -83,6 +84,7 @@ bool ParseLine(Format f, std::string_view line, Record* out) {
     case Format::kSyslog: return ParseSyslog(line, out);
     case Format::kJournalJson: return ParseJournalJson(line, out);
     case Format::kJsonLines: return ParseJsonLine(line, out);
+    case Format::kLogfmt: return ParseLogfmt(line, out);
     case Format::kGeneric: return ParseGeneric(line, out);
   }
   return false;
@@ -95,7 +97,8 @@ void FinishEvent(Event* event) {
     case Format::kPhpFpm: FinishPhpFpm(event); break;
     case Format::kSyslog:
     case Format::kJournalJson: FinishSyslog(event); break;
-    case Format::kJsonLines: break;
+    case Format::kJsonLines:
+    case Format::kLogfmt: break;
     case Format::kGeneric: FinishGeneric(event); break;
     case Format::kPhpError:
     case Format::kAccessCombined:
@@ -116,7 +119,8 @@ bool IsContinuation(Format f, std::string_view line) {
     case Format::kAccessCommon:
     case Format::kAccessJson: return false;
     case Format::kJournalJson:
-    case Format::kJsonLines: return false;  // every line is an object of its own
+    case Format::kJsonLines:
+    case Format::kLogfmt: return false;  // every line is an entry of its own
     case Format::kSyslog:  // journalctl indents the further lines of a multi-line message
     case Format::kGeneric:
       return !line.empty() && (IsSpace(line[0]) || IsFrameLine(line));

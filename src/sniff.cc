@@ -53,8 +53,9 @@ Sniffed SniffFormat(const std::vector<std::string_view>& lines) {
   if (best == 0) {
     Record rec;
     for (std::string_view raw : lines) {
-      if (ParseJsonLine(PeelWrapper(out.wrapper, raw), &rec)) {
-        out.format = Format::kJsonLines;
+      const std::string_view line = PeelWrapper(out.wrapper, raw);
+      if (ParseJsonLine(line, &rec) || ParseLogfmt(line, &rec)) {
+        out.format = line.front() == '{' ? Format::kJsonLines : Format::kLogfmt;
         break;
       }
     }

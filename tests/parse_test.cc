@@ -314,3 +314,22 @@ TEST_CASE("JSON application lines: message, error, time and level", "[parse][jso
   CHECK(SniffFormat({"{\"level\":\"info\",\"msg\":\"x\"}"}).format == Format::kJsonLines);
   CHECK(SniffFormat({"{\"status\":502,\"request\":\"GET / HTTP/1.1\"}"}).format == Format::kAccessJson);
 }
+
+TEST_CASE("logfmt application lines", "[parse][logfmt]") {
+  Record r;
+  REQUIRE(ParseLogfmt("time=2026-11-21T10:00:00Z level=error msg=\"query failed\" err=\"dial tcp 10.0.0.5:5432: "
+                      "connect: connection refused\"",
+                      &r));
+  CHECK(r.message == "query failed\ndial tcp 10.0.0.5:5432: connect: connection refused");
+  CHECK(r.severity == "error");
+  CHECK(FormatRfc3339(r.time) == "2026-11-21T10:00:00Z");
+  REQUIRE(ParseLogfmt("at=error code=H12 desc=\"Request timeout\" method=GET path=\"/\" host=app.example "
+                      "status=503 bytes=0",
+                      &r));
+  CHECK(r.message.find("code=H12 desc=\"Request timeout\"") != std::string::npos);
+  CHECK(r.severity == "error");
+  CHECK_FALSE(ParseLogfmt("INFO server started port=8080", &r));
+  CHECK_FALSE(ParseLogfmt("a=1 b=2 c=3", &r));  // pairs, but no message or level
+  CHECK_FALSE(ParseLogfmt("msg=\"unclosed level=error x=1", &r));
+  CHECK(SniffFormat({"ts=2026-11-21T10:00:00Z level=info msg=ok caller=main.go:12"}).format == Format::kLogfmt);
+}

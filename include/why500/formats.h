@@ -29,6 +29,7 @@ bool ParseAccess(std::string_view line, Record* out, bool* combined);
 bool ParseResponseFragment(std::string_view line, Record* out);
 bool ParseJsonAccess(std::string_view line, Record* out);
 bool ParseJsonLine(std::string_view line, Record* out);
+bool ParseLogfmt(std::string_view line, Record* out);
 bool ParseSyslog(std::string_view line, Record* out);
 bool ParseJournalJson(std::string_view line, Record* out);
 bool ParseGeneric(std::string_view line, Record* out);

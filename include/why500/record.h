@@ -21,9 +21,10 @@ enum class Format : uint8_t {
   kSyslog,       // syslog files and journalctl text output; the message keeps its own format
   kJournalJson,  // journalctl -o json
   kJsonLines,    // application logs written as JSON objects, one a line
+  kLogfmt,       // application logs written as key=value pairs
   kGeneric,
 };
-constexpr int kFormatCount = 11;
+constexpr int kFormatCount = 12;
 
 std::string_view FormatName(Format f);
 // Accepts the canonical names and aliases (nginx_access, apache_access).
