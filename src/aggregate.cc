@@ -1,6 +1,7 @@
 #include "why500/aggregate.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "why500/text.h"
 
@@ -134,8 +135,14 @@ void Aggregate::AddChange(const Event& event, std::string_view kind) {
   if (!changes.empty()) {
     Change& prev = changes.back();
     if (prev.input == event.input && prev.time != kNoTime && event.time != kNoTime &&
-        event.time - prev.time <= kChangeBurstSeconds * kUsPerSecond) {
+        std::llabs(event.time - prev.time) <= kChangeBurstSeconds * kUsPerSecond) {
       prev.kind = std::string(CombinedChange(prev.kind, kind));
+      // Events of interleaved processes may finish out of order: the burst starts at its earliest line.
+      if (event.line < prev.line) {
+        prev.time = std::min(prev.time, event.time);
+        prev.line = event.line;
+        prev.text = event.text;
+      }
       return;
     }
   }

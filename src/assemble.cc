@@ -98,6 +98,12 @@ void Assembler::Add(std::string_view line, uint64_t line_number, std::string_vie
     Append(line, line);
     return;
   }
+  if (Trim(line).empty() && main_.active) {
+    // A blank line may sit inside an entry (Laravel's "[previous exception]" block follows one):
+    // held until the next line says whether the entry goes on.
+    ++main_.held_blanks;
+    return;
+  }
   if (format_ != Format::kGeneric) ++stats_.unparsed_lines;
   Flush();
   if (Trim(line).empty()) return;
@@ -185,12 +191,18 @@ void Assembler::Start(Format f, const Record& rec, std::string_view line, uint64
   main_.event.entry_bytes = line.size();
   main_.event.message.assign(rec.message);
   main_.active = true;
+  main_.held_blanks = 0;
   main_.in_traceback = StartsWith(Trim(rec.message), kTraceback);
   main_.traceback_ended = false;
   main_.root_cause_pending = AnnouncesExceptionBelow(Trim(rec.message));
 }
 
 void Assembler::Append(std::string_view line, std::string_view message_part) {
+  for (; main_.held_blanks > 0; --main_.held_blanks) {
+    ++main_.event.line_count;
+    main_.event.text.push_back('\n');
+    main_.event.message.push_back('\n');
+  }
   ++main_.event.line_count;
   main_.event.entry_bytes += 1 + line.size();
   if (main_.event.text.size() + line.size() > kMaxEventBytes || main_.event.line_count > kMaxEventLines) return;

@@ -38,6 +38,10 @@ CommandLine ParseCommandLine(int argc, char** argv) {
   app.add_option("--access-format", o.access_format,
                  "Read access logs written with this nginx log_format or Apache LogFormat string, e.g. "
                  "'$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent $request_time'");
+  app.add_option("--year", o.year,
+                 "The year of logs that write none (syslog, journalctl short); default: this year, or last "
+                 "year for dates still ahead")
+      ->check(CLI::Range(1970, 9999));
   app.add_option("--tz", o.tz,
                  "Time zone of logs that write local time without a zone (nginx, Apache, php-fpm, syslog), "
                  "e.g. Europe/Berlin; default: this machine's zone. Reports are in UTC");

@@ -37,7 +37,8 @@ bool IsFrameLine(std::string_view line) {
   if (line.size() > 1 && line[0] == '#' && IsDigit(line[1])) return true;
   // Laravel writes "[stacktrace]" and closes its JSON context with "\"}" on a line of its own.
   return StartsWith(line, "Stack trace:") || StartsWith(line, "Caused by: ") || StartsWith(line, "Next ") ||
-         StartsWith(line, "... ") || StartsWith(line, "thrown in ") || line == "[stacktrace]" || line == "\"}";
+         StartsWith(line, "... ") || StartsWith(line, "thrown in ") || line == "[stacktrace]" || line == "\"}" ||
+         StartsWith(line, "[previous exception] ");
 }
 
 }  // namespace

@@ -96,6 +96,7 @@ bool UseTimeZone(const std::string& zone) {
 // The options checked before anything is read; an Error is a usage error.
 Expected<std::optional<Format>> CheckOptions(const Options& o) {
   if (!UseTimeZone(o.tz)) return Error{"unknown --tz '" + o.tz + "' (an IANA zone such as Europe/Berlin, or UTC)"};
+  SetAssumedYear(o.year);
   if (!ValidFailOn(o.fail_on)) {
     return Error{"--fail-on takes any, low, medium, high or a cause id, not '" + o.fail_on + "'"};
   }

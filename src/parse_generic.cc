@@ -7,6 +7,8 @@ namespace why500 {
 bool ParseLeadingIsoTime(std::string_view s, TimeUs* out) {
   size_t i = 0;
   if (!s.empty() && s[0] == '[') i = 1;
+  // Ruby's Logger: "F, [2026-11-21T10:03:04.132491 #24811] FATAL -- : ..."
+  if (s.size() > 4 && s[1] == ',' && s[2] == ' ' && s[3] == '[') i = 4;
   if (s.size() < i + 19 || s[i + 4] != '-' || s[i + 7] != '-' || (s[i + 10] != 'T' && s[i + 10] != ' ') ||
       s[i + 13] != ':' || s[i + 16] != ':') {
     return false;

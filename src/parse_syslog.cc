@@ -12,14 +12,16 @@
 namespace why500 {
 namespace {
 
-// The year of a date written without one: this year, unless that lies more than a day ahead.
-int InferYear(int month, int day) {
+// Today's date, for the year of dates written without one.
+CivilTime Today() {
   const std::time_t now = std::time(nullptr);
   std::tm tm{};
   gmtime_r(&now, &tm);
-  const int year = tm.tm_year + 1900;
-  const int64_t days_ahead = DaysFromCivil(year, month, day) - DaysFromCivil(year, tm.tm_mon + 1, tm.tm_mday);
-  return days_ahead > 1 ? year - 1 : year;
+  CivilTime t;
+  t.year = tm.tm_year + 1900;
+  t.month = tm.tm_mon + 1;
+  t.day = tm.tm_mday;
+  return t;
 }
 
 // "Nov 21 10:00:01" (day space-padded), optional ".123456". Advances `pos`.
@@ -36,7 +38,8 @@ bool ParseBsdTime(std::string_view s, size_t* pos, TimeUs* out) {
   size_t p = 15;
   c.micros = ParseFraction(t, &p);
   if (c.month == 0 || c.day <= 0) return false;
-  c.year = InferYear(c.month, c.day);
+  static const CivilTime today = Today();
+  c.year = AssumedYear() > 0 ? AssumedYear() : InferYear(c.month, c.day, today);
   if (!c.Valid()) return false;
   *out = LocalCivilToUtc(c);
   *pos += p;
@@ -151,18 +154,17 @@ bool ParseSyslog(std::string_view s, Record* out) {
     const size_t close = s.find('>');
     if (close == std::string_view::npos || close > 4) return false;
     pos = close + 1;
-    if (s.compare(pos, 2, "1 ") == 0) {
-      if (!ParseRfc5424(s, pos + 2, &r)) return false;
-      *out = r;
-      return true;
+  }
+  if (s.compare(pos, 2, "1 ") == 0 && pos > 0) {
+    if (!ParseRfc5424(s, pos + 2, &r)) return false;
+  } else {
+    if (!ParseBsdTime(s, &pos, &r.time) && !ParseIsoToken(s, &pos, &r.time) && !ParseFullTime(s, &pos, &r.time)) {
+      return false;
     }
+    const size_t msg = ParseTag(s, pos, &r);
+    if (msg == 0) return false;
+    r.message = s.substr(msg);
   }
-  if (!ParseBsdTime(s, &pos, &r.time) && !ParseIsoToken(s, &pos, &r.time) && !ParseFullTime(s, &pos, &r.time)) {
-    return false;
-  }
-  const size_t msg = ParseTag(s, pos, &r);
-  if (msg == 0) return false;
-  r.message = s.substr(msg);
   // The kernel's own clock: "[12345.678901] Out of memory: ..."
   if (r.join_key == "kernel" && StartsWith(r.message, "[")) {
     const size_t close = r.message.find("] ");

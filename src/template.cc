@@ -1,6 +1,7 @@
 #include "why500/template.h"
 
 #include "why500/text.h"
+#include "why500/time_parse.h"
 
 namespace why500 {
 namespace {
@@ -73,6 +74,25 @@ size_t MatchHexId(std::string_view s, size_t i) {
   return 0;
 }
 
+// "2026-11-21T10:00:00.123+00:00", "2026-11-21 10:00:00,123", "2026/11/21 10:00:00": a time, whole.
+size_t MatchTimestamp(std::string_view s, size_t i) {
+  CivilTime t;
+  if (i + 19 > s.size() || !IsDigit(s[i]) || (s[i + 4] != '-' && s[i + 4] != '/') ||
+      (s[i + 10] != 'T' && s[i + 10] != ' ') || !ParseYmdHms(s, i, &t)) {
+    return 0;
+  }
+  size_t p = i + 19;
+  ParseFraction(s, &p);
+  if (p < s.size() && (s[p] == 'Z' || s[p] == 'z')) return p + 1 - i;
+  size_t q = p < s.size() && s[p] == ' ' ? p + 1 : p;  // "+0000" may follow a space
+  if (q + 4 < s.size() && (s[q] == '+' || s[q] == '-') && IsDigit(s[q + 1]) && IsDigit(s[q + 2])) {
+    ++q;
+    while (q < s.size() && (IsDigit(s[q]) || s[q] == ':')) ++q;
+    p = q;
+  }
+  return p - i;
+}
+
 bool StartsPath(std::string_view s, size_t i) {
   if (s[i] != '/' || i + 1 >= s.size() || EndsToken(s[i + 1]) || s[i + 1] == '/') return false;
   if (i > 0 && (IsWordChar(s[i - 1]) || s[i - 1] == '/' || s[i - 1] == '.')) return false;
@@ -119,6 +139,9 @@ void MakeTemplate(std::string_view message, std::string* out) {
     } else if (StartsPath(message, i)) {
       Emit(out, "<path>");
       i = TokenEnd(message, i);
+    } else if (IsDigit(c) && (i == 0 || !IsWordChar(message[i - 1])) && (n = MatchTimestamp(message, i)) > 0) {
+      Emit(out, "<time>");
+      i += n;
     } else if (IsHex(c) && (i == 0 || !IsWordChar(message[i - 1])) && (n = MatchUuid(message, i)) > 0) {
       Emit(out, "<uuid>");
       i += n;

@@ -36,6 +36,18 @@ bool CivilTime::Valid() const {
          hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 60;
 }
 
+namespace {
+int assumed_year = 0;
+}  // namespace
+
+void SetAssumedYear(int year) { assumed_year = year; }
+int AssumedYear() { return assumed_year; }
+
+int InferYear(int month, int day, const CivilTime& today) {
+  const int64_t ahead = DaysFromCivil(today.year, month, day) - DaysFromCivil(today.year, today.month, today.day);
+  return ahead > 1 ? today.year - 1 : today.year;
+}
+
 bool ParseYmdHms(std::string_view s, size_t pos, CivilTime* out) {
   if (s.size() < pos + 19 || s[pos + 13] != ':' || s[pos + 16] != ':') return false;
   out->year = ParseDigits(s, pos, 4);

@@ -45,3 +45,11 @@ TEST_CASE("templates are bounded and single-line", "[template]") {
   CHECK(LineAt("one\ntwo\nthree", 0) == "one");
   CHECK(LineAt("one\ntwo\nthree", 8) == "three");
 }
+
+TEST_CASE("timestamps inside a message are one token, so the hour does not split groups", "[template]") {
+  CHECK(T("2026-11-21T10:59:41.123+00:00 ERROR 1 --- [nio-8080-exec-1] HikariPool-1 - Connection is not available") ==
+        T("2026-11-21T11:00:02.004+00:00 ERROR 1 --- [nio-8080-exec-7] HikariPool-1 - Connection is not available"));
+  CHECK(T("[2026-11-21 10:00:00 +0000] [8] [CRITICAL] WORKER TIMEOUT (pid:12)") ==
+        "[<time>] [<n>] [CRITICAL] WORKER TIMEOUT (pid:<n>)");
+  CHECK(T("at 2026-11-21 10:00:00,123 the job failed") == "at <time> the job failed");
+}

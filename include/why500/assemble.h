@@ -56,6 +56,7 @@ class Assembler {
     bool in_traceback = false;        // inside a Python traceback
     bool traceback_ended = false;     // just after a traceback's exception line (chains may follow)
     bool root_cause_pending = false;  // the exception announced by the event follows
+    uint32_t held_blanks = 0;         // blank lines after it, joined if the event goes on
   };
   static constexpr size_t kMaxParked = 64;
 

@@ -15,6 +15,7 @@ struct Options {
   std::string input_format;               // "" = sniff each input
   std::string tz;                         // zone of logs written in local time; "" = the machine's
   std::string access_format;              // an nginx log_format or Apache LogFormat string
+  int year = 0;                           // year of logs that write none; 0 = infer from today
   std::vector<std::string> rule_paths;    // --rules, in order
   bool no_default_rules = false;
   bool list_rules = false;

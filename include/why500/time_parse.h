@@ -32,6 +32,16 @@ bool ParseYmdHms(std::string_view s, size_t pos, CivilTime* out);
 // "DD/Mon/YYYY?HH:MM:SS" (access logs) at `pos`, the same way.
 bool ParseDmyHms(std::string_view s, size_t pos, CivilTime* out);
 
+// The year of a month and day written without one (syslog, journalctl short), seen on `today`:
+// this year, unless that date lies more than a day ahead, then last year. So a log that runs
+// across New Year reads December as last year and January as this one.
+int InferYear(int month, int day, const CivilTime& today);
+
+// The year to give dates written without one, instead of inferring it (--year); 0 = infer.
+// Set once before any input is read, like the time zone.
+void SetAssumedYear(int year);
+int AssumedYear();
+
 // UTC instant of a wall-clock time written with a known offset from UTC (seconds east).
 TimeUs CivilToUtc(const CivilTime& t, int offset_seconds);
 
