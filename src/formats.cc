@@ -1,5 +1,6 @@
 #include "why500/formats.h"
 
+#include <algorithm>
 #include <array>
 
 #include "why500/text.h"
@@ -39,6 +40,18 @@ bool IsFrameLine(std::string_view line) {
   return StartsWith(line, "Stack trace:") || StartsWith(line, "Caused by: ") || StartsWith(line, "Next ") ||
          StartsWith(line, "... ") || StartsWith(line, "thrown in ") || line == "[stacktrace]" || line == "\"}" ||
          StartsWith(line, "[previous exception] ");
+}
+
+// "java.lang.IllegalStateException: boom", "org.x.FooError": the first line of a JVM stack
+// trace, which loggers print unindented right under the log line that carries it.
+bool IsQualifiedExceptionLine(std::string_view line) {
+  if (line.empty() || !(line[0] >= 'a' && line[0] <= 'z')) return false;
+  const size_t end = std::min(line.find(':'), line.size());
+  const std::string_view name = line.substr(0, end);
+  if (name.find(' ') != std::string_view::npos || name.find('.') == std::string_view::npos) return false;
+  const std::string_view last = name.substr(name.rfind('.') + 1);
+  return !last.empty() && last[0] >= 'A' && last[0] <= 'Z' &&
+         (EndsWith(last, "Exception") || EndsWith(last, "Error") || EndsWith(last, "Throwable"));
 }
 
 }  // namespace
@@ -124,7 +137,7 @@ bool IsContinuation(Format f, std::string_view line) {
     case Format::kLogfmt: return false;  // every line is an entry of its own
     case Format::kSyslog:  // journalctl indents the further lines of a multi-line message
     case Format::kGeneric:
-      return !line.empty() && (IsSpace(line[0]) || IsFrameLine(line));
+      return !line.empty() && (IsSpace(line[0]) || IsFrameLine(line) || IsQualifiedExceptionLine(line));
   }
   return false;
 }

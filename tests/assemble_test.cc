@@ -1,4 +1,5 @@
 #include "why500/assemble.h"
+#include "why500/line_reader.h"
 
 #include <catch2/catch.hpp>
 #include <string>
@@ -197,4 +198,43 @@ TEST_CASE("journald: interleaved processes keep their own multi-line events", "[
   CHECK(c.events[1].message == "[INFO] next");
   CHECK(c.events[2].format == Format::kNginxError);
   CHECK(c.events[3].message.find("Booting worker") != std::string::npos);
+}
+
+TEST_CASE("traces split across read blocks assemble the same", "[assemble]") {
+  const std::string log =
+      "2026-11-21 10:00:00,001 ERROR app: Exception on /orders [GET]\n"
+      "Traceback (most recent call last):\n"
+      "  File \"/app/views.py\", line 12, in orders\n"
+      "    return db.fetch()\n"
+      "psycopg2.OperationalError: could not connect to server: Connection refused\n"
+      "2026-11-21 10:00:01.002 ERROR 1 --- [nio-8080-exec-1] o.a.c.c.C.[.[.[/].[dispatcherServlet] : boom\n"
+      "java.lang.IllegalStateException: boom\n"
+      "\tat com.example.A.b(A.java:10)\n"
+      "Caused by: java.lang.NullPointerException: x\n"
+      "\t... 42 more\n"
+      "2026-11-21 10:00:02,000 INFO app: done\n";
+  auto run = [&](size_t block) {
+    Collector c;
+    Assembler a(Format::kGeneric, 0, &c);
+    auto source = MemorySource(log);
+    LineReader reader(source.get(), 1024, block);
+    std::string_view line;
+    uint64_t n = 0;
+    while (reader.Next(&line)) a.Add(line, ++n);
+    a.Finish();
+    return c.events;
+  };
+  const auto whole = run(1 << 20);
+  REQUIRE(whole.size() == 3);
+  CHECK(whole[0].lines == 5);
+  CHECK(whole[1].lines == 5);
+  for (size_t block : {1, 7, 16, 61}) {
+    const auto split = run(block);
+    REQUIRE(split.size() == whole.size());
+    for (size_t i = 0; i < whole.size(); ++i) {
+      INFO("block " << block << ", event " << i);
+      CHECK(split[i].message == whole[i].message);
+      CHECK(split[i].lines == whole[i].lines);
+    }
+  }
 }
