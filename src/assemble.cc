@@ -183,6 +183,7 @@ void Assembler::Start(Format f, const Record& rec, std::string_view line, uint64
   main_.event.line = line_number;
   main_.event.line_count = 1;
   main_.event.time = rec.time;
+  main_.event.status = rec.status;  // an application's request line may carry one
   main_.event.severity.assign(rec.severity);
   main_.event.pid.assign(rec.pid);
   main_.event.connection.assign(rec.connection);

@@ -24,13 +24,13 @@ int Nearest(const std::vector<EvidenceRef>& sorted, TimeUs t, TimeUs window, Fit
   return best;
 }
 
-// The untimed evidence of the same input closest before an untimed response, a few lines up:
+// The untimed evidence of the same input on or closest above an untimed response, a few lines up:
 // an application writes its traceback, then the request's log line.
 int NearestAbove(const std::vector<EvidenceRef>& untimed, const ResponseRef& r) {
   int best = -1;
   uint64_t best_line = 0;
   for (const EvidenceRef& e : untimed) {
-    if (e.input == r.input && e.line < r.line && r.line - e.line <= kLinesAbove && e.line >= best_line) {
+    if (e.input == r.input && e.line <= r.line && r.line - e.line <= kLinesAbove && e.line >= best_line) {
       best_line = e.line;
       best = static_cast<int>(e.group);
     }

@@ -56,6 +56,29 @@ bool JsonTime(const json& v, TimeUs* out) {
   return ParseLeadingIsoTime(v.get<std::string>(), out);
 }
 
+int StatusValue(const json& v) {
+  if (v.is_number_integer()) return v.get<int>();
+  if (v.is_string()) return ParseDigits(v.get<std::string>(), 0, 3);
+  return 0;
+}
+
+// The HTTP status a request log line reports, flat or nested (pino's res.statusCode); 0 if none.
+int HttpStatus(const json& doc) {
+  if (const json* s = Find(doc, {"status", "statusCode", "status_code", "http_status"})) {
+    const int status = StatusValue(*s);
+    if (status >= 100 && status <= 599) return status;
+  }
+  for (const char* outer : {"res", "response", "http"}) {
+    const auto it = doc.find(outer);
+    if (it == doc.end() || !it->is_object()) continue;
+    if (const json* s = Find(*it, {"statusCode", "status", "status_code"})) {
+      const int status = StatusValue(*s);
+      if (status >= 100 && status <= 599) return status;
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 bool ParseJsonLine(std::string_view s, Record* out) {
@@ -74,6 +97,7 @@ bool ParseJsonLine(std::string_view s, Record* out) {
     level = l->is_string() ? l->get<std::string>() : l->dump();
   }
   Record r;
+  r.status = HttpStatus(doc);
   if (const json* t = Find(doc, {"time", "timestamp", "@timestamp", "ts", "datetime", "asctime"})) {
     TimeUs time;
     if (JsonTime(*t, &time)) r.time = time;

@@ -81,6 +81,10 @@ bool ParseLogfmt(std::string_view s, Record* out) {
   }
   level = lvl ? *lvl : std::string();
   Record r;
+  if (const std::string* status = Value(pairs, {"status", "status_code", "http_status"})) {
+    const int code = ParseDigits(*status, 0, 3);
+    if (code >= 100 && status->size() == 3) r.status = code;
+  }
   if (const std::string* t = Value(pairs, {"time", "ts", "timestamp", "t"})) {
     TimeUs time;
     if (ParseLeadingIsoTime(*t, &time)) r.time = time;

@@ -35,6 +35,7 @@ class ClassifyingSink : public EventSink {
       OnResponse(e);
       return;
     }
+    if (e.status >= 500) OnResponse(e);  // an application's own request line (JSON, logfmt) failed
     const int winner = rules_.Classify(e.message, e.format, e.severity, &matched_);
     if (winner < 0 || rules_.rules()[winner].benign()) {
       OnNoEvidence(e, winner);

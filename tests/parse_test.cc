@@ -307,7 +307,12 @@ TEST_CASE("JSON application lines: message, error, time and level", "[parse][jso
                         "\"error\":{\"type\":\"OperationalError\",\"message\":\"could not connect\"}}",
                         &r));
   CHECK(r.message == "db down\nOperationalError: could not connect");
+  REQUIRE(ParseJsonLine("{\"msg\":\"request completed\",\"res\":{\"statusCode\":503}}", &r));
+  CHECK(r.status == 503);
+  REQUIRE(ParseJsonLine("{\"message\":\"GET /x\",\"status\":\"500\"}", &r));
+  CHECK(r.status == 500);
   REQUIRE(ParseJsonLine("{\"unknown\":\"shape\"}", &r));
+  CHECK(r.status == 0);
   CHECK(r.message == "{\"unknown\":\"shape\"}");
   CHECK_FALSE(ParseJsonLine("{not json}", &r));
   CHECK_FALSE(ParseJsonLine("plain text", &r));
@@ -327,6 +332,7 @@ TEST_CASE("logfmt application lines", "[parse][logfmt]") {
                       "status=503 bytes=0",
                       &r));
   CHECK(r.message.find("code=H12 desc=\"Request timeout\"") != std::string::npos);
+  CHECK(r.status == 503);
   CHECK(r.severity == "error");
   CHECK_FALSE(ParseLogfmt("INFO server started port=8080", &r));
   CHECK_FALSE(ParseLogfmt("a=1 b=2 c=3", &r));  // pairs, but no message or level
