@@ -57,7 +57,8 @@ size_t MatchIpv4(std::string_view s, size_t i) {
   return p - i;
 }
 
-// A run of hex that is an id, not a word: at least 8 long with a digit in it, or 0x-prefixed.
+// A run of hex that is an id or address, not a word: at least 4 long with a digit and a letter
+// in it ("7f1e18159", "+8160e"), or 0x-prefixed.
 size_t MatchHexId(std::string_view s, size_t i) {
   if (s.compare(i, 2, "0x") == 0 && i + 2 < s.size() && IsHex(s[i + 2])) {
     size_t p = i + 2;
@@ -70,7 +71,7 @@ size_t MatchHexId(std::string_view s, size_t i) {
     (IsDigit(s[p]) ? digit : letter) = true;
     ++p;
   }
-  if (p - i >= 8 && digit && letter && (p == s.size() || !IsWordChar(s[p]))) return p - i;
+  if (p - i >= 4 && digit && letter && (p == s.size() || !IsWordChar(s[p]))) return p - i;
   return 0;
 }
 

@@ -53,3 +53,9 @@ TEST_CASE("timestamps inside a message are one token, so the hour does not split
         "[<time>] [<n>] [CRITICAL] WORKER TIMEOUT (pid:<n>)");
   CHECK(T("at 2026-11-21 10:00:00,123 the job failed") == "at <time> the job failed");
 }
+
+TEST_CASE("short hex offsets do not split a crash into groups", "[template]") {
+  CHECK(T("php-fpm8.2[51615]: segfault at 0 ip 00007f43bff13d sp 00007ffdf37b75e8 error 4 in opcache.so[7f1e18159+8160e]") ==
+        T("php-fpm8.2[58307]: segfault at 0 ip 00007fefefc423 sp 00007ffdb8b22b8a error 4 in opcache.so[7fdbff529+3e1db]"));
+  CHECK(T("a dead beef cafe") == "a dead beef cafe");  // words made of hex letters stay
+}
