@@ -104,7 +104,6 @@ void Assembler::Add(std::string_view line, uint64_t line_number, std::string_vie
     ++main_.held_blanks;
     return;
   }
-  if (format_ != Format::kGeneric) ++stats_.unparsed_lines;
   Flush();
   if (Trim(line).empty()) return;
   if (ParseResponseFragment(line, &rec) && rec.status >= 500) {
@@ -114,6 +113,9 @@ void Assembler::Add(std::string_view line, uint64_t line_number, std::string_vie
     return;
   }
   ParseGeneric(line, &rec);
+  // In a structured input, a line of no format is unparsed; one with its own timestamp is an
+  // application's line, read as generic, and counts as parsed.
+  if (format_ != Format::kGeneric && rec.time == kNoTime) ++stats_.unparsed_lines;
   Start(Format::kGeneric, rec, line, line_number);
 }
 
