@@ -29,9 +29,17 @@ bool ParseLeadingIsoTime(std::string_view s, TimeUs* out) {
   return true;
 }
 
+// Django's runserver and Werkzeug: "[21/Nov/2026 10:00:00] ..." in local time.
+bool ParseLeadingBracketedDmy(std::string_view s, TimeUs* out) {
+  CivilTime t;
+  if (s.size() < 22 || s[0] != '[' || s[12] != ' ' || s[21] != ']' || !ParseDmyHms(s, 1, &t)) return false;
+  *out = LocalCivilToUtc(t);
+  return true;
+}
+
 bool ParseGeneric(std::string_view s, Record* out) {
   Record r;
-  if (!ParseLeadingIsoTime(s, &r.time)) r.time = kNoTime;
+  if (!ParseLeadingIsoTime(s, &r.time) && !ParseLeadingBracketedDmy(s, &r.time)) r.time = kNoTime;
   r.message = s;
   *out = r;
   return true;

@@ -339,3 +339,17 @@ TEST_CASE("logfmt application lines", "[parse][logfmt]") {
   CHECK_FALSE(ParseLogfmt("msg=\"unclosed level=error x=1", &r));
   CHECK(SniffFormat({"ts=2026-11-21T10:00:00Z level=info msg=ok caller=main.go:12"}).format == Format::kLogfmt);
 }
+
+TEST_CASE("generic lines take the time of common application log shapes", "[parse][generic]") {
+  Record r;
+  REQUIRE(ParseGeneric("[21/Nov/2026 10:00:00] \"GET /orders HTTP/1.1\" 500 145", &r));
+  CHECK(FormatRfc3339(r.time) == "2026-11-21T10:00:00Z");
+  REQUIRE(ParseGeneric("2026-11-21 10:00:00,123 ERROR django.request: Internal Server Error: /orders", &r));
+  CHECK(FormatRfc3339(r.time) == "2026-11-21T10:00:00.123000Z");
+  REQUIRE(ParseGeneric("[2026-11-21 10:00:00 +0100] [8] [CRITICAL] WORKER TIMEOUT (pid:9)", &r));
+  CHECK(FormatRfc3339(r.time) == "2026-11-21T09:00:00Z");
+  REQUIRE(ParseGeneric("E, [2026-11-21T10:00:00.5 #1] ERROR -- : boom", &r));
+  CHECK(FormatRfc3339(r.time) == "2026-11-21T10:00:00.500000Z");
+  REQUIRE(ParseGeneric("ERROR:root:no time here", &r));
+  CHECK(r.time == kNoTime);
+}
