@@ -74,24 +74,11 @@ Field FieldOf(std::string_view token) {
 
 bool ParseTimeIso(std::string_view v, TimeUs* out) { return ParseLeadingIsoTime(v, out); }
 
-// "21/Nov/2026:10:00:00 +0000", with or without Apache's brackets.
+// The access-log time, with or without Apache's brackets.
 bool ParseTimeLocal(std::string_view v, TimeUs* out) {
   if (!v.empty() && v.front() == '[') v.remove_prefix(1);
   if (!v.empty() && v.back() == ']') v.remove_suffix(1);
-  CivilTime t;
-  int offset;
-  if (v.size() < 26 || !ParseDmyHms(v, 0, &t) || !ParseUtcOffset(v.substr(21, 5), &offset)) return false;
-  *out = CivilToUtc(t, offset);
-  return true;
-}
-
-void SetRequest(std::string_view request, Record* r) {
-  const size_t sp = request.find(' ');
-  if (sp == std::string_view::npos) return;
-  r->method = request.substr(0, sp);
-  std::string_view target = request.substr(sp + 1);
-  target = target.substr(0, target.find(' '));
-  r->path = target.substr(0, target.find('?'));
+  return ParseAccessTime(v, out);
 }
 
 bool SetField(Field f, std::string_view v, Record* r) {
@@ -99,7 +86,7 @@ bool SetField(Field f, std::string_view v, Record* r) {
     case Field::kClient: r->client = v; break;
     case Field::kTimeLocal: return ParseTimeLocal(v, &r->time);
     case Field::kTimeIso: return ParseTimeIso(v, &r->time);
-    case Field::kRequest: SetRequest(v, r); break;
+    case Field::kRequest: SplitRequest(v, r); break;
     case Field::kMethod: r->method = v; break;
     case Field::kPath: r->path = v.substr(0, v.find('?')); break;
     case Field::kStatus: {

@@ -24,14 +24,16 @@ int Nearest(const std::vector<EvidenceRef>& sorted, TimeUs t, TimeUs window, Fit
   return best;
 }
 
-// The untimed evidence of the same input on or closest above an untimed response, a few lines up:
-// an application writes its traceback, then the request's log line.
-int NearestAbove(const std::vector<EvidenceRef>& untimed, const ResponseRef& r) {
+// The untimed evidence of the same input nearest an untimed response, a few lines away (above
+// first on a tie): an app writes its traceback then the request's line, Rails the other way round.
+int NearestLines(const std::vector<EvidenceRef>& untimed, const ResponseRef& r) {
   int best = -1;
-  uint64_t best_line = 0;
+  uint64_t best_gap = kLinesAround + 1;
   for (const EvidenceRef& e : untimed) {
-    if (e.input == r.input && e.line <= r.line && r.line - e.line <= kLinesAbove && e.line >= best_line) {
-      best_line = e.line;
+    if (e.input != r.input) continue;
+    const uint64_t gap = e.line > r.line ? e.line - r.line : r.line - e.line;
+    if (gap < best_gap || (gap == best_gap && e.line <= r.line)) {
+      best_gap = gap;
       best = static_cast<int>(e.group);
     }
   }
@@ -46,7 +48,7 @@ bool ProxyFailedNear(const std::vector<TimeUs>& proxy_5xx, TimeUs t) {
 
 // The group that explains `r`, best evidence first; -1 when none does.
 int Explain(const ResponseRef& r, const std::vector<EvidenceRef>& timed, const std::vector<EvidenceRef>& untimed) {
-  if (r.time == kNoTime) return NearestAbove(untimed, r);
+  if (r.time == kNoTime) return NearestLines(untimed, r);
   int g = -1;
   if (r.request_key != 0) {
     g = Nearest(timed, r.time, kRequestWindowSeconds * kUsPerSecond,

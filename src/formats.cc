@@ -33,7 +33,18 @@ constexpr std::array<FormatNameEntry, 17> kNames = {{
     {"common", Format::kAccessCommon},
 }};
 
+// Go's panic dump: "goroutine 1 [running]:" and unindented frames "main.handler(0xc000010000)".
+bool IsGoFrameLine(std::string_view line) {
+  if (StartsWith(line, "goroutine ") && EndsWith(line, "]:")) return true;
+  // A frame names a package-qualified function ("main.handler(", "net/http.(*conn).serve(").
+  const size_t paren = line.find('(');
+  if (line.size() < 4 || line.back() != ')' || paren == std::string_view::npos || paren == 0) return false;
+  const std::string_view name = line.substr(0, paren);
+  return name.find(' ') == std::string_view::npos && (name.find('.') != std::string_view::npos || name == "panic");
+}
+
 bool IsFrameLine(std::string_view line) {
+  if (IsGoFrameLine(line)) return true;
   // PHP "#0 /x.php(12): f()", "Stack trace:", "  thrown in", Java "Caused by:", "... 42 more".
   if (line.size() > 1 && line[0] == '#' && IsDigit(line[1])) return true;
   // Laravel writes "[stacktrace]" and closes its JSON context with "\"}" on a line of its own.

@@ -6,6 +6,17 @@
 namespace why500 {
 namespace {
 
+// Advances past one space-separated token; false at the end.
+bool SkipToken(std::string_view s, size_t* i) {
+  const size_t sp = s.find(' ', *i);
+  if (sp == std::string_view::npos) return false;
+  *i = sp + 1;
+  return true;
+}
+
+
+}  // namespace
+
 // "21/Nov/2026:10:00:00 +0000", or Werkzeug's "21/Nov/2026 10:00:00" (local time).
 bool ParseAccessTime(std::string_view s, TimeUs* out) {
   CivilTime t;
@@ -23,14 +34,6 @@ bool ParseAccessTime(std::string_view s, TimeUs* out) {
   return true;
 }
 
-// Advances past one space-separated token; false at the end.
-bool SkipToken(std::string_view s, size_t* i) {
-  const size_t sp = s.find(' ', *i);
-  if (sp == std::string_view::npos) return false;
-  *i = sp + 1;
-  return true;
-}
-
 void SplitRequest(std::string_view request, Record* r) {
   const size_t sp = request.find(' ');
   if (sp == std::string_view::npos) return;
@@ -40,12 +43,18 @@ void SplitRequest(std::string_view request, Record* r) {
   r->path = target.substr(0, target.find('?'));
 }
 
-}  // namespace
-
 bool ParseResponseFragment(std::string_view s, Record* out) {
+  Record r;
+  // Rails: "Completed 500 Internal Server Error in 25ms (ActiveRecord: 1.2ms)"
+  const size_t completed = s.find("Completed ");
+  if (completed != std::string_view::npos && ParseDigits(s, completed + 10, 3) >= 100 &&
+      s.compare(completed + 13, 1, " ") == 0) {
+    r.status = ParseDigits(s, completed + 10, 3);
+    *out = r;
+    return true;
+  }
   const size_t http = s.find("HTTP/");
   if (http == std::string_view::npos) return false;
-  Record r;
   // uWSGI's request log: "GET /x => generated 0 bytes in 0 msecs (HTTP/1.1 500) 0 headers ..."
   if (http > 0 && s[http - 1] == '(') {
     const size_t sp = s.find(' ', http);

@@ -238,3 +238,14 @@ TEST_CASE("traces split across read blocks assemble the same", "[assemble]") {
     }
   }
 }
+
+TEST_CASE("generic: a Go panic dump is one event", "[assemble]") {
+  const auto c = Assemble(Format::kGeneric,
+                          {"2026/11/21 10:00:00 http: panic serving 10.0.0.1:5123: runtime error: invalid memory address or nil pointer dereference",
+                           "goroutine 42 [running]:", "net/http.(*conn).serve.func1()",
+                           "\t/usr/local/go/src/net/http/server.go:1898 +0xbe", "panic({0x6b3f20?, 0x9c2a50?})",
+                           "main.handler({0x7f1c18, 0xc000012345}, 0xc0000f2000)", "\t/app/main.go:42 +0x1c",
+                           "2026/11/21 10:00:01 next request"});
+  REQUIRE(c.events.size() == 2);
+  CHECK(c.events[0].lines == 7);
+}

@@ -272,6 +272,10 @@ TEST_CASE("responses in lines of no known shape", "[parse][access]") {
   CHECK(r.status == 500);
   CHECK_FALSE(ParseResponseFragment("upstream timed out, client: 1.2.3.4, request: \"GET / HTTP/1.1\", host: \"a\"", &r));
   CHECK_FALSE(ParseResponseFragment("no request here", &r));
+  REQUIRE(ParseResponseFragment("I, [2026-11-21T10:00:37.000333 #4121]  INFO -- : [4f1c] Completed 503 Service "
+                                "Unavailable in 27ms (ActiveRecord: 3.1ms)",
+                                &r));
+  CHECK(r.status == 503);
   bool combined = false;
   REQUIRE(ParseAccess("127.0.0.1 - - [21/Nov/2026 10:00:00] \"GET /x HTTP/1.1\" 500 -", &r, &combined));
   CHECK(r.status == 500);

@@ -12,7 +12,7 @@ namespace why500 {
 constexpr int kRequestWindowSeconds = 5;
 constexpr int kClientWindowSeconds = 2;
 constexpr int kSameInputWindowSeconds = 2;
-constexpr uint64_t kLinesAbove = 50;       // untimed: how far above a response its evidence may be
+constexpr uint64_t kLinesAround = 50;      // untimed: how far from a response its evidence may be
 constexpr int kBackendWindowSeconds = 2;  // a proxy 5xx this close makes a backend 5xx a duplicate
 
 // Sets ResponseRef::group and adds each tied response to its group's http_5xx and status mix.
