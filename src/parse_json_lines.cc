@@ -44,12 +44,21 @@ void AppendError(const json& err, std::string* out) {
   if (!line.empty()) AppendText(json(line), out);
 }
 
-// Epoch seconds or milliseconds (pino writes ms), or an ISO-8601 string.
+// Epoch seconds (zap), milliseconds (pino), microseconds or nanoseconds, told apart by size; or
+// an ISO-8601 string.
 bool JsonTime(const json& v, TimeUs* out) {
   if (v.is_number()) {
     const double x = v.get<double>();
     if (x <= 0) return false;
-    *out = static_cast<TimeUs>(x > 1e11 ? x * 1000.0 : x * 1e6);  // > 1e11: milliseconds
+    if (x > 1e17) {
+      *out = static_cast<TimeUs>(x / 1000.0);
+    } else if (x > 1e14) {
+      *out = static_cast<TimeUs>(x);
+    } else if (x > 1e11) {
+      *out = static_cast<TimeUs>(x * 1000.0);
+    } else {
+      *out = static_cast<TimeUs>(x * 1e6);
+    }
     return true;
   }
   if (!v.is_string()) return false;

@@ -311,6 +311,10 @@ TEST_CASE("JSON application lines: message, error, time and level", "[parse][jso
                         "\"error\":{\"type\":\"OperationalError\",\"message\":\"could not connect\"}}",
                         &r));
   CHECK(r.message == "db down\nOperationalError: could not connect");
+  REQUIRE(ParseJsonLine("{\"ts\":1795255200.5,\"msg\":\"zap seconds\"}", &r));
+  CHECK(FormatRfc3339(r.time) == "2026-11-21T10:00:00.500000Z");
+  REQUIRE(ParseJsonLine("{\"time\":1795255200000000000,\"msg\":\"nanoseconds\"}", &r));
+  CHECK(FormatRfc3339(r.time) == "2026-11-21T10:00:00Z");
   REQUIRE(ParseJsonLine("{\"msg\":\"request completed\",\"res\":{\"statusCode\":503}}", &r));
   CHECK(r.status == 503);
   REQUIRE(ParseJsonLine("{\"message\":\"GET /x\",\"status\":\"500\"}", &r));
