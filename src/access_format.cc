@@ -16,7 +16,7 @@ struct NamedField {
 };
 
 // nginx variables and Apache directives that name a field the report uses; others are skipped.
-constexpr std::array<NamedField, 30> kFields = {{
+constexpr std::array<NamedField, 31> kFields = {{
     {"$remote_addr", Field::kClient},          {"$http_x_forwarded_for", Field::kSkip},
     {"$time_local", Field::kTimeLocal},        {"$time_iso8601", Field::kTimeIso},
     {"$request", Field::kRequest},             {"$request_method", Field::kMethod},
@@ -31,7 +31,8 @@ constexpr std::array<NamedField, 30> kFields = {{
     {"%m", Field::kMethod},                    {"%U", Field::kPath},
     {"%>s", Field::kStatus},                   {"%s", Field::kStatus},
     {"%v", Field::kHost},                      {"%{Host}i", Field::kHost},
-    {"%{X-Request-ID}i", Field::kRequestId},   {"%D", Field::kRequestTime},
+    {"%{X-Request-ID}i", Field::kRequestId},   {"%D", Field::kRequestMicros},
+    {"%T", Field::kRequestTime},
 }};
 
 bool IsVarChar(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsDigit(c) || c == '_'; }
@@ -99,6 +100,10 @@ bool SetField(Field f, std::string_view v, Record* r) {
     case Field::kUpstream: r->upstream = v; break;
     case Field::kRequestId: r->request_id = v; break;
     case Field::kRequestTime: r->request_time = v; break;
+    case Field::kRequestMicros:
+      r->request_time = v;
+      r->request_time_in_us = true;
+      break;
     case Field::kUpstreamTime: r->upstream_time = v; break;
     case Field::kUpstreamStatus: r->upstream_status = v; break;
     case Field::kSkip: break;

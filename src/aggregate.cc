@@ -24,7 +24,46 @@ std::string_view CombinedChange(std::string_view first, std::string_view then) {
   return "restart";
 }
 
+std::string_view IdAfter(std::string_view text, size_t at) {
+  size_t end = at;
+  while (end < text.size() && end - at < 128) {
+    const char ch = text[end];
+    if (ch == ' ' || ch == '"' || ch == '\'' || ch == ',' || ch == ']' || ch == '}' || ch == '\n' || ch == ';') break;
+    ++end;
+  }
+  return text.substr(at, end - at);
+}
+
 }  // namespace
+
+std::string_view TieName(Tie t) {
+  switch (t) {
+    case Tie::kNone: return "none";
+    case Tie::kRequestId: return "request_id";
+    case Tie::kRequest: return "request";
+    case Tie::kClient: return "client";
+    case Tie::kSameLog: return "same_log";
+    case Tie::kTimeWindow: return "time_window";
+    case Tie::kInferred: return "inferred";
+  }
+  return "none";
+}
+
+uint64_t RequestIdKey(std::string_view request_id) {
+  return request_id.empty() || request_id == "-" ? 0 : HashBytes(request_id, 0x51ed270b27b52a5bULL);
+}
+
+std::string_view RequestIdOf(const Event& event) {
+  if (!event.request_id.empty()) return event.request_id;
+  static constexpr std::string_view kMarkers[] = {"request_id=", "\"request_id\":\"", "\"request_id\": \"",
+                                                  "req_id=",     "X-Request-ID: ",     "x-request-id: ",
+                                                  "request_id: "};
+  for (std::string_view marker : kMarkers) {
+    const size_t at = event.text.find(marker);
+    if (at != std::string::npos) return IdAfter(event.text, at + marker.size());
+  }
+  return {};
+}
 
 void TopValues::Add(std::string_view value, uint64_t n) {
   if (value.empty()) return;
@@ -73,26 +112,48 @@ void Aggregate::SeeTime(TimeUs t) {
   if (last == kNoTime || t > last) last = t;
 }
 
+Group& Aggregate::Slot(std::string_view rule_id, std::string_view template_text, bool* created) {
+  key_.assign(rule_id);
+  key_.push_back('\x1f');
+  key_.append(template_text);
+  const auto [it, inserted] = index_.try_emplace(key_, static_cast<uint32_t>(groups.size()));
+  *created = inserted;
+  if (!inserted) return groups[it->second];
+  Group& g = groups.emplace_back();
+  g.rule_id = rule_id;
+  g.template_text = template_text;
+  return g;
+}
+
 Group& Aggregate::GroupFor(const RuleSet& rules, int rule, std::string_view template_text, const Event& event,
                            const std::vector<Capture>& captures) {
   const Rule& r = rules.rules()[rule];
-  key_.assign(r.id);
-  key_.push_back('\x1f');
-  key_.append(template_text);
-  auto it = index_.find(key_);
-  if (it != index_.end()) return groups[it->second];
-  index_.emplace(key_, static_cast<uint32_t>(groups.size()));
-  Group& g = groups.emplace_back();
+  bool created = false;
+  Group& g = Slot(r.id, template_text, &created);
+  if (!created) return g;
   g.rule = rule;
-  g.rule_id = r.id;
   g.cause = r.cause;
   g.subcause = r.subcause;
   g.confidence = r.confidence;
   g.priority = r.priority;
-  g.template_text.assign(template_text);
   g.hint = RenderHint(r.hint, captures, event);
   g.first_input = event.input;
   g.first_line = event.line;
+  return g;
+}
+
+Group& Aggregate::InferredGroup(std::string_view cause, std::string_view subcause, std::string_view template_text,
+                               std::string_view hint) {
+  const std::string rule_id = "inferred." + std::string(cause) + "." + std::string(subcause);
+  bool created = false;
+  Group& g = Slot(rule_id, template_text, &created);
+  if (!created) return g;
+  g.cause = cause;
+  g.subcause = subcause;
+  g.confidence = Confidence::kLow;
+  g.hint = hint;
+  g.inferred = true;
+  g.first_input = UINT32_MAX;  // never seen in a log: after every group on a tie
   return g;
 }
 
@@ -109,14 +170,18 @@ void Aggregate::AddEvidence(const Event& event, const RuleSet& rules, int rule, 
   g.host.Add(event.host);
   if (g.examples.size() < max_examples_) g.examples.push_back({event.input, event.line, event.text});
   if (event.time != kNoTime) ++minutes[MinuteOf(event.time)].evidence;
-  evidence.push_back({event.time, RequestKey(event.client, event.method, event.path), ClientKey(event.client),
+  evidence.push_back({event.time, RequestIdKey(RequestIdOf(event)), RequestKey(event.client, event.method, event.path), ClientKey(event.client),
                       static_cast<uint32_t>(&g - groups.data()), event.input, event.line});
 }
 
 void Aggregate::AddResponse5xx(const Event& event) {
   ResponseRef r;
   r.time = event.time;
+  r.id_key = RequestIdKey(RequestIdOf(event));
   r.request_key = RequestKey(event.client, event.method, event.path);
+  r.request_ms = event.request_ms;
+  r.upstream_ms = event.upstream_ms;
+  r.upstream_status = event.upstream_status;
   r.client_key = ClientKey(event.client);
   r.input = event.input;
   r.line = event.line;
@@ -168,6 +233,7 @@ void Aggregate::Merge(Aggregate&& other) {
     Group& dst = groups[it->second];
     dst.events += src.events;
     dst.http_5xx += src.http_5xx;
+    for (int t = 0; t < kTieKinds; ++t) dst.ties[t] += src.ties[t];
     dst.cut_events += src.cut_events;
     for (const auto& [status, n] : src.status) dst.status[status] += n;
     SeeGroupTime(&dst, src.first);

@@ -15,6 +15,45 @@ constexpr std::array<Format, 10> kStructured = {Format::kNginxError, Format::kAp
                                                Format::kJournalJson, Format::kAccessJson, Format::kJsonLines,
                                                Format::kLogfmt};
 
+// nginx logs one value per upstream tried ("0.004, 60.001", "502, 504", internal redirects
+// after " : "): the last one is the upstream that answered, or failed, the request.
+std::string_view LastListed(std::string_view s) {
+  const size_t sep = s.find_last_of(",:");
+  return Trim(sep == std::string_view::npos ? s : s.substr(sep + 1));
+}
+
+// "60.002" → 60002; "-" or a missing field → -1.
+int64_t Millis(std::string_view s) {
+  s = LastListed(s);
+  int64_t ms = 0;
+  size_t i = 0;
+  for (; i < s.size() && IsDigit(s[i]); ++i) ms = ms * 10 + (s[i] - '0');
+  if (i == 0 || i > 9) return -1;
+  ms *= 1000;
+  if (i < s.size() && s[i] == '.') {
+    int64_t scale = 100;
+    for (++i; i < s.size() && IsDigit(s[i]); ++i, scale /= 10) ms += (s[i] - '0') * scale;
+  }
+  return i == s.size() ? ms : -1;
+}
+
+// Apache's %D: "60002345" → 60002.
+int64_t MillisOfMicros(std::string_view s) {
+  int64_t us = 0;
+  size_t i = 0;
+  for (; i < s.size() && i < 15 && IsDigit(s[i]); ++i) us = us * 10 + (s[i] - '0');
+  return i > 0 && i == s.size() ? us / 1000 : -1;
+}
+
+// -1 when the log has no such field, 0 for "-" (no upstream answered), else the status.
+int UpstreamStatus(std::string_view s) {
+  if (s.empty()) return -1;
+  s = LastListed(s);
+  if (s == "-") return 0;
+  const int code = ParseDigits(s, 0, 3);
+  return s.size() == 3 && code >= 100 ? code : -1;
+}
+
 bool IsChainedTracebackNote(std::string_view line) {
   return StartsWith(line, "During handling of the above exception") ||
          StartsWith(line, "The above exception was the direct cause");
@@ -174,6 +213,9 @@ void Assembler::Start(Format f, const Record& rec, std::string_view line, uint64
     main_.event.host.assign(rec.host);
     main_.event.upstream.assign(rec.upstream);
     main_.event.request_id.assign(rec.request_id);
+    main_.event.request_ms = rec.request_time_in_us ? MillisOfMicros(rec.request_time) : Millis(rec.request_time);
+    main_.event.upstream_ms = Millis(rec.upstream_time);
+    main_.event.upstream_status = UpstreamStatus(rec.upstream_status);
     main_.event.text.assign(raw_);
     ++stats_.events;
     sink_->OnEvent(main_.event);
@@ -190,6 +232,7 @@ void Assembler::Start(Format f, const Record& rec, std::string_view line, uint64
   main_.event.pid.assign(rec.pid);
   main_.event.connection.assign(rec.connection);
   main_.event.join_key.assign(rec.join_key);
+  main_.event.request_id.assign(rec.request_id);
   main_.event.text.assign(raw_);
   main_.event.entry_bytes = line.size();
   main_.event.message.assign(rec.message);

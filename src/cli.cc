@@ -10,6 +10,8 @@ Examples:
   why500 /var/log/nginx/error.log /var/log/nginx/access.log
   journalctl -u nginx -u php8.2-fpm --since -1h | why500 -
   why500 --format json --fail-on high /var/log/nginx/*.log > why500.json
+  why500 --since 30m /var/log/nginx/                 # only the last half hour
+  why500 --format markdown error.log access.log >> "$GITHUB_STEP_SUMMARY"
   why500 --explain /var/log/apache2/error.log      # which rule wins each event, and why
 
 Exit status: 0 analysed; 1 a --fail-on threshold was met; 2 usage error or invalid rules;
@@ -26,7 +28,7 @@ CommandLine ParseCommandLine(int argc, char** argv) {
   app.footer(kExamples);
   app.set_version_flag("--version", std::string("why500 ") + WHY500_VERSION);
   app.add_option("inputs", o.inputs, "Log files to read (- for stdin; .gz is read transparently)");
-  app.add_option("--format", o.format, "Report format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  app.add_option("--format", o.format, "Report format")->check(CLI::IsMember({"text", "json", "markdown"}))->capture_default_str();
   app.add_option("--color", o.color, "Colour on a terminal (NO_COLOR is honoured)")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
@@ -38,6 +40,10 @@ CommandLine ParseCommandLine(int argc, char** argv) {
   app.add_option("--access-format", o.access_format,
                  "Read access logs written with this nginx log_format or Apache LogFormat string, e.g. "
                  "'$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent $request_time'");
+  app.add_option("--since", o.since,
+                 "Only events at or after this time: 15m, 2h, 1d back from now, or 2026-11-21T10:00:00Z, "
+                 "'2026-11-21 10:00' (in the logs' zone, see --tz)");
+  app.add_option("--until", o.until, "Only events at or before this time (the same forms as --since)");
   app.add_option("--year", o.year,
                  "The year of logs that write none (syslog, journalctl short); default: this year, or last "
                  "year for dates still ahead")

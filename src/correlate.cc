@@ -1,10 +1,17 @@
 #include "why500/correlate.h"
 
 #include <algorithm>
-#include <map>
+#include <unordered_map>
+
+#include <fmt/format.h>
 
 namespace why500 {
 namespace {
+
+struct Explanation {
+  int group = -1;
+  Tie tie = Tie::kNone;
+};
 
 // The evidence closest in time to `t` among `sorted` (by time) that `fits`, within `window`.
 template <class Fits>
@@ -46,32 +53,122 @@ bool ProxyFailedNear(const std::vector<TimeUs>& proxy_5xx, TimeUs t) {
   return it != proxy_5xx.end() && *it <= t + window;
 }
 
-// The group that explains `r`, best evidence first; -1 when none does.
-int Explain(const ResponseRef& r, const std::vector<EvidenceRef>& timed, const std::vector<EvidenceRef>& untimed) {
-  if (r.time == kNoTime) return NearestLines(untimed, r);
-  int g = -1;
-  if (r.request_key != 0) {
-    g = Nearest(timed, r.time, kRequestWindowSeconds * kUsPerSecond,
-                [&](const EvidenceRef& e) { return e.request_key == r.request_key; });
+class Explainer {
+ public:
+  explicit Explainer(const Aggregate& agg) : groups_(agg.groups) {
+    for (const EvidenceRef& e : agg.evidence) {
+      (e.time == kNoTime ? untimed_ : timed_).push_back(e);
+      if (e.id_key != 0) by_id_.emplace(e.id_key, static_cast<int>(e.group));  // the first event of a request
+    }
+    std::stable_sort(timed_.begin(), timed_.end(),
+                     [](const EvidenceRef& a, const EvidenceRef& b) { return a.time < b.time; });
   }
-  if (g < 0 && r.client_key != 0) {
-    g = Nearest(timed, r.time, kClientWindowSeconds * kUsPerSecond,
-                [&](const EvidenceRef& e) { return e.client_key == r.client_key; });
+
+  // The group that explains `r`, strongest tie first.
+  Explanation Explain(const ResponseRef& r) const {
+    if (r.id_key != 0) {
+      auto it = by_id_.find(r.id_key);
+      if (it != by_id_.end()) return {it->second, Tie::kRequestId};
+    }
+    if (r.time == kNoTime) return Tied(NearestLines(untimed_, r), Tie::kSameLog);
+    Explanation x;
+    if (r.request_key != 0) {
+      x = Tied(Nearest(timed_, r.time, kRequestWindowSeconds * kUsPerSecond,
+                       [&](const EvidenceRef& e) { return e.request_key == r.request_key; }),
+               Tie::kRequest);
+    }
+    if (x.group < 0 && r.client_key != 0) {
+      x = Tied(Nearest(timed_, r.time, kClientWindowSeconds * kUsPerSecond,
+                       [&](const EvidenceRef& e) { return e.client_key == r.client_key; }),
+               Tie::kClient);
+    }
+    if (x.group < 0) {  // the same log, the same moment: an app's exception and its access line
+      x = Tied(Nearest(timed_, r.time, kSameInputWindowSeconds * kUsPerSecond,
+                       [&](const EvidenceRef& e) { return e.input == r.input; }),
+               Tie::kSameLog);
+    }
+    if (x.group < 0) {  // only the clock ties them: the cause must be one that gives this status
+      x = Tied(Nearest(timed_, r.time, kTimeWindowSeconds * kUsPerSecond,
+                       [&](const EvidenceRef& e) { return CauseGivesStatus(groups_[e.group].cause, r.status); }),
+               Tie::kTimeWindow);
+    }
+    return x;
   }
-  if (g < 0) {  // the same log, the same moment: an app's exception and its access line
-    g = Nearest(timed, r.time, kSameInputWindowSeconds * kUsPerSecond,
-                [&](const EvidenceRef& e) { return e.input == r.input; });
+
+ private:
+  static Explanation Tied(int group, Tie tie) { return group < 0 ? Explanation{} : Explanation{group, tie}; }
+
+  const std::vector<Group>& groups_;
+  std::vector<EvidenceRef> timed_, untimed_;
+  std::unordered_map<uint64_t, int> by_id_;
+};
+
+bool IsRoundTimeout(int64_t ms) {
+  if (ms < 1000) return false;
+  const int64_t past = ms % 1000;
+  const int64_t seconds = ms / 1000;
+  // A timeout fires a hair after its setting ("60.002"), and common settings are multiples of 5 s.
+  return past <= 150 && seconds % 5 == 0;
+}
+
+// A cause for a 5xx nothing in the logs explains, read from the access line's upstream fields
+// alone (custom log formats with $upstream_status and $upstream_response_time).
+int Infer(const ResponseRef& r, Aggregate* agg) {
+  const int64_t waited = r.upstream_ms >= 0 ? r.upstream_ms : r.request_ms;
+  if ((r.status == 504 || r.upstream_status == 504) && IsRoundTimeout(waited)) {
+    const std::string seconds = std::to_string(waited / 1000);
+    Group& g = agg->InferredGroup(
+        "upstream.timeout", "round-timeout",
+        fmt::format("{} after {} s upstream time, a round timeout (inferred from the access log)", r.status, seconds),
+        fmt::format("Requests waited {} s, exactly a timeout setting (nginx proxy_read_timeout/fastcgi_read_timeout "
+                    "default 60 s): find what the backend was waiting on at those minutes (slow queries, a locked "
+                    "table, a slow dependency), then decide whether the timeout or the backend must change",
+                    seconds));
+    return static_cast<int>(&g - agg->groups.data());
   }
-  return g;
+  const bool no_upstream_answer = r.upstream_status == 0;
+  const bool refused_at_once = r.upstream_status == 502 && r.upstream_ms >= 0 && r.upstream_ms <= 10;
+  if (r.status == 502 && (no_upstream_answer || refused_at_once)) {
+    Group& g = agg->InferredGroup(
+        "upstream.connect", no_upstream_answer ? "no-upstream-status" : "failed-at-once",
+        no_upstream_answer ? "502 with no upstream status: no backend answered (inferred from the access log)"
+                           : "502 within 10 ms of trying the upstream: the connection failed (inferred from the "
+                             "access log)",
+        "The proxy got no answer from any backend: is the backend running and listening where "
+        "proxy_pass/fastcgi_pass points? The error log of the same minutes names the failure");
+    return static_cast<int>(&g - agg->groups.data());
+  }
+  return -1;
+}
+
+void SeeTime(Group* g, TimeUs t) {
+  if (t == kNoTime) return;
+  if (g->first == kNoTime || t < g->first) g->first = t;
+  if (g->last == kNoTime || t > g->last) g->last = t;
 }
 
 }  // namespace
 
+bool CauseGivesStatus(std::string_view cause, int status) {
+  auto any = [&](std::initializer_list<std::string_view> causes) {
+    return std::find(causes.begin(), causes.end(), cause) != causes.end();
+  };
+  switch (status) {
+    case 500:
+      return !any({"upstream.connect", "upstream.timeout", "upstream.protocol", "crash", "resource.capacity"});
+    case 502:
+      return any({"upstream.connect", "upstream.timeout", "upstream.protocol", "crash", "resource.memory",
+                  "resource.time_limit", "resource.capacity", "dependency.external"});
+    case 503:
+      return any({"upstream.connect", "upstream.timeout", "resource.capacity", "config.server", "crash"});
+    case 504:
+      return any({"upstream.timeout", "resource.time_limit", "resource.capacity"});
+    default:
+      return true;
+  }
+}
+
 void Correlate(Aggregate* agg) {
-  std::vector<EvidenceRef> timed, untimed;
-  for (const EvidenceRef& e : agg->evidence) (e.time == kNoTime ? untimed : timed).push_back(e);
-  std::stable_sort(timed.begin(), timed.end(),
-                   [](const EvidenceRef& a, const EvidenceRef& b) { return a.time < b.time; });
   std::vector<TimeUs> proxy_5xx;
   for (const ResponseRef& r : agg->responses) {
     if (!r.backend && r.time != kNoTime) proxy_5xx.push_back(r.time);
@@ -81,18 +178,40 @@ void Correlate(Aggregate* agg) {
   for (Group& g : agg->groups) {
     g.http_5xx = 0;
     g.status.clear();
+    std::fill(std::begin(g.ties), std::end(g.ties), 0);
+    if (g.inferred) {  // made from responses alone: rebuilt below
+      g.first = g.last = kNoTime;
+      g.examples.clear();
+    }
   }
   for (auto& [minute, counts] : agg->minutes) counts.http_5xx = 0;
-  for (ResponseRef& r : agg->responses) {
+  const Explainer explainer(*agg);  // before Infer adds groups: it keeps a reference to them
+  std::vector<Explanation> explained(agg->responses.size());
+  for (size_t i = 0; i < agg->responses.size(); ++i) {
+    ResponseRef& r = agg->responses[i];
     r.duplicate = r.backend && r.time != kNoTime && ProxyFailedNear(proxy_5xx, r.time);
+    if (!r.duplicate) explained[i] = explainer.Explain(r);
+  }
+  for (size_t i = 0; i < agg->responses.size(); ++i) {
+    ResponseRef& r = agg->responses[i];
     r.group = -1;
+    r.tie = Tie::kNone;
     if (r.duplicate) continue;
     if (r.time != kNoTime) ++agg->minutes[MinuteOf(r.time)].http_5xx;
-    r.group = Explain(r, timed, untimed);
-    if (r.group >= 0) {
-      Group& g = agg->groups[r.group];
-      ++g.http_5xx;
-      ++g.status[r.status];
+    Explanation x = explained[i];
+    if (x.group < 0) x = Explanation{Infer(r, agg), Tie::kInferred};
+    if (x.group < 0) continue;
+    r.group = x.group;
+    r.tie = x.tie;
+    Group& g = agg->groups[r.group];
+    ++g.http_5xx;
+    ++g.status[r.status];
+    ++g.ties[static_cast<int>(x.tie)];
+    if (g.inferred) {
+      SeeTime(&g, r.time);
+      if (r.example >= 0 && g.examples.size() < agg->max_examples()) {
+        g.examples.push_back(agg->response_examples[static_cast<size_t>(r.example)]);
+      }
     }
   }
 }

@@ -91,6 +91,8 @@ void Event::Clear() {
   cut = false;
   backend_response = false;
   entry_bytes = 0;
+  request_ms = upstream_ms = -1;
+  upstream_status = -1;
   for (std::string* s : {&severity, &pid, &connection, &client, &method, &path, &host, &server, &upstream,
                          &request_id, &join_key, &text, &message}) {
     s->clear();

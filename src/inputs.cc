@@ -39,6 +39,14 @@ bool ParseRotatedName(const std::string& name, Rotated* out) {
 
 }  // namespace
 
+std::string RotationBase(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  const size_t name_at = slash == std::string::npos ? 0 : slash + 1;
+  Rotated r;
+  if (!ParseRotatedName(path.substr(name_at), &r)) return path;
+  return path.substr(0, name_at) + r.base;
+}
+
 bool IsFolder(const std::string& path) {
   struct stat st {};
   return path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
+#include <tuple>
 
 #include "why500/cli.h"
 #include "why500/classify.h"
@@ -16,6 +17,7 @@
 #include "why500/rule_check.h"
 #include "why500/taxonomy.h"
 #include "why500/text.h"
+#include "why500/time_bound.h"
 
 namespace why500 {
 namespace {
@@ -93,17 +95,37 @@ bool UseTimeZone(const std::string& zone) {
   return true;
 }
 
-// The options checked before anything is read; an Error is a usage error.
-Expected<std::optional<Format>> CheckOptions(const Options& o) {
+TimeUs Now() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The options checked before anything is read, into `po`; an Error is a usage error.
+Status CheckOptions(const Options& o, PipelineOptions* po) {
   if (!UseTimeZone(o.tz)) return Error{"unknown --tz '" + o.tz + "' (an IANA zone such as Europe/Berlin, or UTC)"};
   SetAssumedYear(o.year);
   if (!ValidFailOn(o.fail_on)) {
     return Error{"--fail-on takes any, low, medium, high or a cause id, not '" + o.fail_on + "'"};
   }
-  if (o.input_format.empty()) return std::optional<Format>();
-  const std::optional<Format> forced = FormatFromName(o.input_format);
-  if (!forced) return Error{"unknown --input-format '" + o.input_format + "'"};
-  return forced;
+  const TimeUs now = Now();
+  for (auto [text, bound, name] : {std::tuple{&o.since, &po->since, "--since"}, {&o.until, &po->until, "--until"}}) {
+    if (text->empty()) continue;
+    auto t = ParseTimeBound(*text, now);
+    if (!t) return Error{std::string(name) + ": " + t.error().message};
+    *bound = *t;
+  }
+  if (po->since != kNoTime && po->until != kNoTime && po->since > po->until) {
+    return Error{"--since " + o.since + " is after --until " + o.until};
+  }
+  if (!o.access_format.empty()) {
+    auto format = AccessFormat::Compile(o.access_format);
+    if (!format) return format.error();
+    po->access_format = std::make_shared<const AccessFormat>(std::move(*format));
+  }
+  if (o.input_format.empty()) return Status();
+  po->forced_format = FormatFromName(o.input_format);
+  if (!po->forced_format) return Error{"unknown --input-format '" + o.input_format + "'"};
+  return Status();
 }
 
 Expected<std::shared_ptr<const RuleSet>> LoadRuleSet(const Options& o) {
@@ -155,27 +177,27 @@ int Analyse(const Options& o, const RuleSet& rules, PipelineOptions po) {
   text.color = UseColor(o.color);
   text.top = o.top;
   text.examples = std::min<size_t>(o.examples, 2);
-  WriteOut(o.format == "json" ? RenderJson(report) : RenderText(report, text));
+  if (o.format == "json") {
+    WriteOut(RenderJson(report));
+  } else if (o.format == "markdown") {
+    WriteOut(RenderMarkdown(report, text));
+  } else {
+    WriteOut(RenderText(report, text));
+  }
   if (status != kOk) return status;
   return FailOnMet(report, o.fail_on) ? kFailOn : kOk;
 }
 
 int Run(const Options& o) {
-  auto forced = CheckOptions(o);
-  if (!forced) return Fail(kUsage, forced.error().message);
+  PipelineOptions po;
+  const Status checked = CheckOptions(o, &po);
+  if (!checked.ok()) return Fail(kUsage, checked.message());
   auto rules = LoadRuleSet(o);
   if (!rules) return Fail(kUsage, rules.error().message);
   if (o.list_rules) return ListRules(**rules);
   if (o.check_rules) return CheckRules(**rules);
 
-  PipelineOptions po;
-  if (!o.access_format.empty()) {
-    auto format = AccessFormat::Compile(o.access_format);
-    if (!format) return Fail(kUsage, format.error().message);
-    po.access_format = std::make_shared<const AccessFormat>(std::move(*format));
-  }
   po.inputs = o.explain.empty() ? o.inputs : std::vector<std::string>{o.explain};
-  po.forced_format = *forced;
   po.max_line = o.max_line;
   po.examples = o.examples;
   po.threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

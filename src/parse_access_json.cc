@@ -36,7 +36,8 @@ bool ParseJsonAccess(std::string_view s, Record* out) {
   if (doc.is_discarded() || !doc.is_object()) return false;
   // Record views must outlive this call: the values live in per-thread buffers until the next
   // line is parsed on this thread, which is as long as the assembler needs them.
-  thread_local std::string status, request, method, path, client, time, host, upstream, request_id, rtime, utime;
+  thread_local std::string status, request, method, path, client, time, host, upstream, request_id, rtime, utime,
+      ustatus;
   if (!Take(doc, {"status", "http_status", "response_status"}, &status)) return false;
   Record r;
   r.status = ParseDigits(status, 0, 3);
@@ -60,9 +61,10 @@ bool ParseJsonAccess(std::string_view s, Record* out) {
   }
   if (Take(doc, {"host", "http_host", "server_name"}, &host)) r.host = host;
   if (Take(doc, {"upstream_addr", "upstream"}, &upstream)) r.upstream = upstream;
-  if (Take(doc, {"request_id", "req_id", "x_request_id"}, &request_id)) r.request_id = request_id;
+  if (Take(doc, {"request_id", "req_id", "requestId", "x_request_id", "http_x_request_id"}, &request_id)) r.request_id = request_id;
   if (Take(doc, {"request_time", "duration"}, &rtime)) r.request_time = rtime;
   if (Take(doc, {"upstream_response_time"}, &utime)) r.upstream_time = utime;
+  if (Take(doc, {"upstream_status"}, &ustatus)) r.upstream_status = ustatus;
   *out = r;
   return true;
 }

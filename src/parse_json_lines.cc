@@ -96,7 +96,7 @@ bool ParseJsonLine(std::string_view s, Record* out) {
   if (doc.is_discarded() || !doc.is_object()) return false;
   // Record views must outlive this call: the values live in per-thread buffers until the next
   // line is parsed on this thread, which is as long as the assembler needs them.
-  thread_local std::string message, level;
+  thread_local std::string message, level, request_id;
   message.clear();
   level.clear();
   if (const json* msg = Find(doc, {"msg", "message", "@message", "event", "log"})) AppendText(*msg, &message);
@@ -111,8 +111,13 @@ bool ParseJsonLine(std::string_view s, Record* out) {
     TimeUs time;
     if (JsonTime(*t, &time)) r.time = time;
   }
+  request_id.clear();
+  if (const json* id = Find(doc, {"request_id", "requestId", "req_id", "reqId", "x_request_id", "request.id"})) {
+    request_id = id->is_string() ? id->get<std::string>() : id->dump();
+  }
   r.message = message;
   r.severity = level;
+  r.request_id = request_id;
   *out = r;
   return true;
 }

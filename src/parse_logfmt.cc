@@ -89,6 +89,7 @@ bool ParseLogfmt(std::string_view s, Record* out) {
     TimeUs time;
     if (ParseLeadingIsoTime(*t, &time)) r.time = time;
   }
+  if (const std::string* id = Value(pairs, {"request_id", "req_id", "requestId"})) r.request_id = *id;
   r.message = message;
   r.severity = level;
   *out = r;

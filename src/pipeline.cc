@@ -1,5 +1,6 @@
 #include "why500/pipeline.h"
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -10,25 +11,87 @@
 #include "why500/line_reader.h"
 #include "why500/sniff.h"
 #include "why500/template.h"
+#include "why500/text.h"
 
 namespace why500 {
 namespace {
 
 constexpr size_t kSniffLines = 64;
+constexpr TimeUs kMinGap = 10 * 60 * kUsPerSecond;  // silences shorter than this are never blind spots
+constexpr size_t kKeptGaps = 3;
+
+// Follows the times of one input: its span and its longest silences.
+class InputClock {
+ public:
+  void See(TimeUs t) {
+    if (t == kNoTime) return;
+    ++timed_;
+    if (first_ == kNoTime) {
+      first_ = last_ = t;
+      return;
+    }
+    if (t > last_) {
+      if (t - last_ >= kMinGap) KeepGap(last_, t);
+      last_ = t;
+    }
+    first_ = std::min(first_, t);
+  }
+
+  void Fill(InputStats* s) const {
+    s->first_time = first_;
+    s->last_time = last_;
+    s->timed_lines = timed_;
+    s->gaps = gaps_;
+  }
+
+ private:
+  void KeepGap(TimeUs from, TimeUs to) {
+    gaps_.emplace_back(from, to);
+    std::stable_sort(gaps_.begin(), gaps_.end(),
+                     [](const auto& a, const auto& b) { return a.second - a.first > b.second - b.first; });
+    if (gaps_.size() > kKeptGaps) gaps_.pop_back();
+  }
+
+  TimeUs first_ = kNoTime, last_ = kNoTime;
+  uint64_t timed_ = 0;
+  std::vector<std::pair<TimeUs, TimeUs>> gaps_;
+};
+
+// journald's own notes that it dropped or hid messages: "Suppressed 1532 messages from
+// nginx.service" (rate limiting) and "[12.3K blob data]" (binary MESSAGE fields).
+uint64_t JournalSuppressed(std::string_view message) {
+  message = Trim(message);
+  if (!StartsWith(message, "Suppressed ") || message.find(" messages from ") == std::string_view::npos) return 0;
+  uint64_t n = 0;
+  for (size_t i = 11; i < message.size() && IsDigit(message[i]); ++i) n = n * 10 + (message[i] - '0');
+  return n;
+}
+bool JournalBlob(std::string_view text) { return text.find(" blob data]") != std::string_view::npos; }
 
 // Classifies each assembled event and adds it to the aggregate.
 class ClassifyingSink : public EventSink {
  public:
-  ClassifyingSink(const RuleSet& rules, Aggregate* agg, EventObserver* observer, const std::string& input_name)
-      : rules_(rules), agg_(agg), observer_(observer), input_name_(input_name) {}
+  ClassifyingSink(const RuleSet& rules, Aggregate* agg, const PipelineOptions& options, const std::string& input_name,
+                  bool journal)
+      : rules_(rules),
+        agg_(agg),
+        observer_(options.observer),
+        since_(options.since),
+        until_(options.until),
+        input_name_(input_name),
+        journal_(journal) {}
 
   void OnQuietResponse(TimeUs time) override {
+    if (Outside(time)) return;
+    clock_.See(time);
     agg_->SeeTime(time);
     ++agg_->access_lines;
     ++responses_;
   }
 
   void OnEvent(Event& e) override {
+    if (Outside(e.time)) return;
+    clock_.See(e.time);
     agg_->SeeTime(e.time);
     ++agg_->events;
     if (e.IsResponse()) {
@@ -44,8 +107,15 @@ class ClassifyingSink : public EventSink {
     }
   }
 
-  uint64_t responses() const { return responses_; }
-  uint64_t responses_5xx() const { return responses_5xx_; }
+  // What the sink counted of its input.
+  void Fill(InputStats* s) const {
+    s->responses = responses_;
+    s->responses_5xx = responses_5xx_;
+    s->outside_window = outside_;
+    s->journal_suppressed = suppressed_;
+    s->journal_blobs = blobs_;
+    clock_.Fill(s);
+  }
 
  private:
   void OnResponse(const Event& e) {
@@ -58,6 +128,10 @@ class ClassifyingSink : public EventSink {
 
   // No rule, or a benign one, won: the event may still record a change (a reload, a restart).
   void OnNoEvidence(const Event& e, int benign_winner) {
+    if (journal_) {
+      suppressed_ += JournalSuppressed(e.message);
+      blobs_ += JournalBlob(e.text);
+    }
     const std::string_view change = DetectChange(e);
     if (!change.empty()) agg_->AddChange(e, change);
     Verdict verdict;
@@ -88,6 +162,14 @@ class ClassifyingSink : public EventSink {
     Notify(e, verdict);
   }
 
+  // --since/--until: a timed event outside the window is left out (and counted); an untimed
+  // one stays, since nothing says it is outside.
+  bool Outside(TimeUs t) {
+    const bool outside = t != kNoTime && ((since_ != kNoTime && t < since_) || (until_ != kNoTime && t > until_));
+    outside_ += outside;
+    return outside;
+  }
+
   void Notify(const Event& e, const Verdict& v) {
     if (observer_) observer_->OnEvent(e, v, input_name_);
   }
@@ -95,7 +177,11 @@ class ClassifyingSink : public EventSink {
   const RuleSet& rules_;
   Aggregate* agg_;
   EventObserver* observer_;
+  const TimeUs since_, until_;
   const std::string& input_name_;
+  const bool journal_;
+  InputClock clock_;
+  uint64_t outside_ = 0, suppressed_ = 0, blobs_ = 0;
   std::vector<int> matched_;
   std::vector<Capture> captures_;
   std::string template_;
@@ -168,7 +254,7 @@ void AnalyseSource(const RuleSet& rules, Source* source, uint32_t input, const P
   }
   stats.wrapper = std::string(WrapperName(sniffed.wrapper));
 
-  ClassifyingSink sink(rules, agg, options.observer, stats.name);
+  ClassifyingSink sink(rules, agg, options, stats.name, IsJournalFormat(sniffed.format));
   Assembler assembler(sniffed.format, input, &sink, options.access_format.get());
   uint64_t line_number = 0;
   for (std::string_view h : head_views) assembler.Add(PeelWrapper(sniffed.wrapper, h), ++line_number, h);
@@ -185,8 +271,7 @@ void AnalyseSource(const RuleSet& rules, Source* source, uint32_t input, const P
   stats.binary_lines = as.binary_lines;
   stats.cut_entries = as.cut_entries;
   stats.events = as.events;
-  stats.responses = sink.responses();
-  stats.responses_5xx = sink.responses_5xx();
+  sink.Fill(&stats);
   if (!reader.error().ok()) stats.error = reader.error().message();
   agg->inputs.push_back(std::move(stats));
 }

@@ -31,7 +31,10 @@ ordered_json InputsJson(const Aggregate& agg) {
                    {"responses", in.responses},
                    {"binary_lines", in.binary_lines},
                    {"truncated_lines", in.truncated_lines},
-                   {"cut_entries", in.cut_entries}});
+                   {"cut_entries", in.cut_entries},
+                   {"outside_window", in.outside_window},
+                   {"first", Time(in.first_time)},
+                   {"last", Time(in.last_time)}});
   }
   return arr;
 }
@@ -45,6 +48,10 @@ ordered_json CauseJson(const Report& r, const RankedCause& c) {
   if (!g.path.empty()) fields["path"] = TopJson(g.path);
   if (!g.client.empty()) fields["client"] = TopJson(g.client);
   if (!g.host.empty()) fields["host"] = TopJson(g.host);
+  ordered_json ties = ordered_json::object();
+  for (int t = 1; t < kTieKinds; ++t) {
+    if (g.ties[t] > 0) ties[std::string(TieName(static_cast<Tie>(t)))] = g.ties[t];
+  }
   ordered_json examples = ordered_json::array();
   for (const Example& e : g.examples) {
     examples.push_back({{"input", r.agg->inputs[e.input].name}, {"line", e.line}, {"text", e.text}});
@@ -64,7 +71,29 @@ ordered_json CauseJson(const Report& r, const RankedCause& c) {
           {"fields", fields},
           {"examples", examples},
           {"hint", g.hint},
-          {"cut_events", g.cut_events}};
+          {"cut_events", g.cut_events},
+          {"tier", c.tier},
+          {"onset", TimingName(c.timing)},
+          {"explains", c.explains},
+          {"explained_by", c.explained_by > 0 ? ordered_json(c.explained_by) : ordered_json(nullptr)},
+          {"ties", ties},
+          {"inferred", g.inferred}};
+}
+
+ordered_json ChangeJson(const Aggregate& agg, const Change& c) {
+  return {{"time", Time(c.time)}, {"kind", c.kind}, {"input", agg.inputs[c.input].name}, {"line", c.line}, {"text", c.text}};
+}
+
+ordered_json OnsetJson(const Report& r) {
+  if (!r.onset.found) return nullptr;
+  const TimeUs width = r.timeline.bucket_seconds * kUsPerSecond;
+  return {{"time", Time(r.onset_time)},
+          {"bucket_start", Time(r.timeline.start + static_cast<TimeUs>(r.onset.bucket) * width)},
+          {"basis", r.onset_basis},
+          {"baseline", r.onset.baseline},
+          {"peak", r.onset.peak},
+          {"peak_bucket_start", Time(r.timeline.start + static_cast<TimeUs>(r.onset.peak_bucket) * width)},
+          {"at_log_start", r.onset.at_log_start}};
 }
 
 }  // namespace
@@ -87,7 +116,8 @@ std::string RenderJson(const Report& r) {
                    {"unparsed_lines", r.totals.unparsed_lines},
                    {"cut_entries", r.totals.cut_entries},
                    {"truncated_lines", r.totals.truncated_lines},
-                   {"access_log", r.have_access_log}};
+                   {"access_log", r.have_access_log},
+                   {"responses", agg.access_lines}};
   ordered_json causes = ordered_json::array();
   for (const RankedCause& c : r.causes) causes.push_back(CauseJson(r, c));
   doc["causes"] = causes;
@@ -95,15 +125,27 @@ std::string RenderJson(const Report& r) {
                      {"start", Time(r.timeline.start)},
                      {"http_5xx", r.timeline.http_5xx},
                      {"evidence", r.timeline.evidence}};
+  doc["onset"] = OnsetJson(r);
   ordered_json changes = ordered_json::array();
-  for (const Change& c : agg.changes) {
-    changes.push_back({{"time", Time(c.time)},
-                       {"kind", c.kind},
-                       {"input", agg.inputs[c.input].name},
-                       {"line", c.line},
-                       {"text", c.text}});
-  }
+  for (const Change& c : agg.changes) changes.push_back(ChangeJson(agg, c));
   doc["changes"] = changes;
+  if (r.last_change) {
+    ordered_json last = ChangeJson(agg, *r.last_change);
+    const TimeUs reference = r.onset_time != kNoTime ? r.onset_time : r.first_failure;
+    last["before"] = r.onset_time != kNoTime ? "onset" : "first_failure";
+    last["seconds_before"] = static_cast<double>(reference - r.last_change->time) / kUsPerSecond;
+    doc["last_change"] = last;
+  } else {
+    doc["last_change"] = nullptr;
+  }
+  ordered_json blind = ordered_json::array();
+  for (const BlindSpot& b : r.blind_spots) {
+    blind.push_back({{"kind", b.kind},
+                     {"input", b.input.empty() ? ordered_json(nullptr) : ordered_json(b.input)},
+                     {"count", b.count},
+                     {"detail", b.detail}});
+  }
+  doc["blind_spots"] = blind;
   // Invalid UTF-8 from the logs is replaced, never passed through: the output is always valid JSON.
   return doc.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
 }

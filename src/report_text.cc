@@ -2,12 +2,14 @@
 #include <fmt/format.h>
 
 #include "why500/report.h"
+#include "why500/summary.h"
 #include "why500/text.h"
 
 namespace why500 {
 namespace {
 
 constexpr size_t kEvidenceWidth = 220;
+constexpr size_t kSparklineWidth = 60;
 
 struct Style {
   bool on;
@@ -29,27 +31,6 @@ struct Style {
   }
 };
 
-std::string Count(uint64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return out;
-}
-
-std::string Plural(uint64_t n, std::string_view one, std::string_view many) {
-  return Count(n) + " " + std::string(n == 1 ? one : many);
-}
-
-std::string Duration(TimeUs us) {
-  int64_t s = us / kUsPerSecond;
-  if (s < 60) return fmt::format("{}s", s);
-  if (s < 3600) return fmt::format("{}m{:02}s", s / 60, s % 60);
-  if (s < 86400) return fmt::format("{}h{:02}m", s / 3600, s / 60 % 60);
-  return fmt::format("{}d{:02}h", s / 86400, s / 3600 % 24);
-}
-
 std::string Safe(std::string_view s, size_t width) {
   std::string out = TerminalSafe(s.substr(0, std::min(s.size(), width)));
   if (s.size() > width) out += "…";
@@ -69,27 +50,40 @@ void RenderHeader(const Report& r, const Style& st, std::string* out) {
                            Duration(agg.last - agg.first));
     }
   }
-  const std::string fivexx =
-      r.have_access_log ? Plural(r.totals.http_5xx, "5xx", "5xx") : "5xx not counted (no access log)";
   *out += st.Bold(fmt::format("why500 {}", r.version));
-  *out += fmt::format(": {}, {}, {}, {}, {:.2f} s\n", Plural(agg.inputs.size(), "input", "inputs"),
-                      Plural(r.totals.lines, "line", "lines"), fivexx, window, r.elapsed_seconds);
+  *out += fmt::format(": {}, {}, {}, {:.2f} s\n", Plural(agg.inputs.size(), "input", "inputs"),
+                      Plural(r.totals.lines, "line", "lines"), window, r.elapsed_seconds);
   for (const InputStats& in : agg.inputs) {
     std::string line = fmt::format("  {}  {}  {}", Safe(in.name, 120), in.format.empty() ? "-" : in.format,
                                    Plural(in.lines, "line", "lines"));
     if (in.wrapper != "none" && !in.wrapper.empty()) line += fmt::format("  (wrapped: {})", in.wrapper);
     if (in.unparsed_lines) line += fmt::format("  {} unparsed", Count(in.unparsed_lines));
-    if (in.binary_lines) line += fmt::format(" ({} binary)", Count(in.binary_lines));
-    if (in.truncated_lines) line += fmt::format("  {} over the line limit (cut)", Count(in.truncated_lines));
-    if (in.cut_entries) line += fmt::format("  {} cut by nginx at 2048 bytes", Plural(in.cut_entries, "entry", "entries"));
     if (!in.error.empty()) line += "  " + st.Wrap("1;31", "error: " + TerminalSafe(in.error));
     else if (in.lines == 0) line += "  (empty)";
     *out += line + "\n";
   }
-  if (!r.have_access_log && !r.causes.empty()) {
-    *out += st.Dim("  no access log given: causes are ranked by evidence; how many 5xx each explains is not known") +
-            "\n";
-  }
+}
+
+// The three questions of a page, then the timeline: how bad, since when, what changed.
+void RenderSituation(const Report& r, const Style& st, std::string* out) {
+  auto row = [&](std::string_view label, const std::string& text) {
+    if (!text.empty()) *out += st.Bold(fmt::format("{:<9}", label)) + " " + text + "\n";
+  };
+  row("How bad", HowBad(r));
+  row("Since", SinceWhen(r));
+  row("Changed", WhatChanged(r, 120));
+  const bool by_5xx = r.onset_basis == "http_5xx";
+  const std::vector<uint64_t>& counts = by_5xx ? r.timeline.http_5xx : r.timeline.evidence;
+  if (counts.size() < 2) return;
+  const Sparkline line = DrawSparkline(counts, r.timeline.bucket_seconds, kSparklineWidth);
+  const std::string label = fmt::format("{}/{}", by_5xx ? "5xx" : "errors", PerUnit(line.column_seconds));
+  *out += st.Bold(fmt::format("{:<9}", label)) + " " + st.Wrap("31", line.bars) + "\n";
+  const TimeUs peak_at = r.timeline.start + static_cast<TimeUs>(line.peak_column) * line.column_seconds * kUsPerSecond;
+  *out += std::string(10 + line.peak_column, ' ') +
+          st.Dim(fmt::format("^ peak {} at {}", Count(line.peak), FormatHuman(peak_at).substr(11, 5))) + "\n";
+  const TimeUs end = r.timeline.start + static_cast<TimeUs>(counts.size()) * r.timeline.bucket_seconds * kUsPerSecond;
+  *out += std::string(10, ' ') + st.Dim(fmt::format("{} … {} UTC", FormatHuman(r.timeline.start).substr(11, 5),
+                                                     FormatHuman(end).substr(11, 5))) + "\n";
 }
 
 void RenderFields(const Group& g, const Style& st, std::string* out) {
@@ -115,13 +109,18 @@ void RenderCause(const Report& r, const RankedCause& c, const TextOptions& o, co
   if (g.events > 0) head += "  " + Plural(g.events, "event", "events");
   if (r.have_access_log) {
     head += "  " + Plural(g.http_5xx, "5xx", "5xx");
-    std::string mix;
-    for (const auto& [status, n] : g.status) mix += fmt::format("{}{}×{}", mix.empty() ? "" : " ", status, Count(n));
-    if (!mix.empty()) head += " (" + mix + ")";
+    if (!g.status.empty()) head += " (" + StatusMix(g.status) + ")";
   }
   *out += head + "\n";
-  if (g.first != kNoTime) {
-    *out += st.Dim(fmt::format("    first {}  last {} UTC", FormatHuman(g.first), FormatHuman(g.last))) + "\n";
+  std::string when;
+  if (g.first != kNoTime) when = fmt::format("first {}  last {} UTC", FormatHuman(g.first), FormatHuman(g.last));
+  for (const std::string& part : {TimingPhrase(r, c), RootPhrase(r, c)}) {
+    if (!part.empty()) when += (when.empty() ? "" : "  · ") + part;
+  }
+  if (!when.empty()) *out += "    " + st.Dim(when) + "\n";
+  const std::string ties = TiePhrase(g);
+  if (r.have_access_log && !ties.empty() && g.ties[static_cast<int>(Tie::kRequest)] != g.http_5xx) {
+    *out += "    " + st.Dim("5xx tied " + ties) + "\n";
   }
   *out += "    " + Safe(g.template_text, kEvidenceWidth) + "\n";
   if (g.cut_events) *out += st.Dim(fmt::format("    {} cut by nginx at 2048 bytes: the end of the message is missing", Plural(g.cut_events, "entry", "entries"))) + "\n";
@@ -149,6 +148,15 @@ void RenderChanges(const Report& r, const Style& st, std::string* out) {
   }
 }
 
+void RenderBlindSpots(const Report& r, const Style& st, std::string* out) {
+  if (r.blind_spots.empty()) return;
+  *out += "\n" + st.Bold("Blind spots") + "\n";
+  for (const BlindSpot& b : r.blind_spots) {
+    const std::string where = b.input.empty() ? "" : Safe(b.input, 80) + ": ";
+    *out += "  " + where + TerminalSafe(b.detail) + "\n";
+  }
+}
+
 }  // namespace
 
 std::string RenderText(const Report& r, const TextOptions& o) {
@@ -156,6 +164,10 @@ std::string RenderText(const Report& r, const TextOptions& o) {
   std::string out;
   RenderHeader(r, st, &out);
   out += "\n";
+  if (r.totals.http_5xx > 0 || r.totals.evidence_events > 0) {
+    RenderSituation(r, st, &out);
+    out += "\n";
+  }
   if (r.causes.empty()) {
     out += r.totals.lines == 0 ? "Nothing to analyse: the input is empty.\n"
                                : "No cause evidence and no 5xx responses found.\n";
@@ -168,6 +180,7 @@ std::string RenderText(const Report& r, const TextOptions& o) {
     out += st.Dim(fmt::format("… and {} more (--top N shows more, --format json shows all)\n", r.causes.size() - o.top));
   }
   RenderChanges(r, st, &out);
+  RenderBlindSpots(r, st, &out);
   return out;
 }
 

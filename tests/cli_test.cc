@@ -1166,9 +1166,30 @@ TEST_CASE("cli: every required field of the JSON schema is present", "[cli]") {
 
   const json& tl = j["timeline"];
   CHECK(tl["bucket_seconds"] == 60);
-  CHECK(tl["start"] == "2026-11-21T10:03:00Z");
-  CHECK(tl["http_5xx"] == json::array({3, 1}));
-  CHECK(tl["evidence"] == json::array({3, 0}));
+  // The whole window, from the reload at 10:02:58: the quiet minute is the baseline.
+  CHECK(tl["start"] == "2026-11-21T10:02:00Z");
+  CHECK(tl["http_5xx"] == json::array({0, 3, 1}));
+  CHECK(tl["evidence"] == json::array({0, 3, 0}));
+
+  // Onset: the 5xx left their baseline at 10:03; the reload came just before.
+  REQUIRE(j["onset"].is_object());
+  CHECK(j["onset"]["basis"] == "http_5xx");
+  CHECK(j["onset"]["bucket_start"] == "2026-11-21T10:03:00Z");
+  CHECK(j["onset"]["time"].is_string());
+  CHECK(j["last_change"]["kind"] == "reload");
+  CHECK(j["last_change"]["before"] == "onset");
+  CHECK(j["last_change"]["seconds_before"].is_number());
+  for (const json& c : j["causes"]) {
+    for (const char* key : {"tier", "onset", "explains", "explained_by", "ties", "inferred"}) {
+      INFO(key << " in " << c.dump());
+      CHECK(c.contains(key));
+    }
+  }
+  CHECK(top["onset"] == "at");
+  CHECK(top["ties"] == json{{"request", 2}});
+  REQUIRE(j["blind_spots"].is_array());
+  CHECK(j["blind_spots"][0]["kind"] == "no_evidence");
+  CHECK(j["blind_spots"][0]["count"] == 1);
 
   REQUIRE(j["changes"].size() == 1);
   const json& ch = j["changes"][0];

@@ -22,7 +22,7 @@ class AccessFormat {
 
   enum class Field {
     kSkip, kClient, kTimeLocal, kTimeIso, kRequest, kMethod, kPath, kStatus, kHost, kUpstream, kRequestId,
-    kRequestTime, kUpstreamTime, kUpstreamStatus,
+    kRequestTime, kRequestMicros, kUpstreamTime, kUpstreamStatus,
   };
 
  private:

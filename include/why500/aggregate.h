@@ -32,6 +32,19 @@ class TopValues {
   uint64_t other_ = 0;
 };
 
+// How a 5xx response was tied to its cause, strongest first.
+enum class Tie : uint8_t {
+  kNone,
+  kRequestId,  // the same request id ($request_id, X-Request-ID, an app's request_id field)
+  kRequest,    // the same client, method and path within seconds
+  kClient,     // the same client within seconds
+  kSameLog,    // the same log at the same moment, or a few lines away when untimed
+  kTimeWindow, // only the time: evidence of another log within seconds
+  kInferred,   // no evidence: inferred from the access line's own upstream fields
+};
+constexpr int kTieKinds = 7;
+std::string_view TieName(Tie t);
+
 struct Example {
   uint32_t input = 0;
   uint64_t line = 0;
@@ -45,6 +58,8 @@ struct Group {
   int priority = 0;
   uint64_t events = 0;
   uint64_t http_5xx = 0;   // responses tied to this group by correlation
+  uint64_t ties[kTieKinds] = {};  // those responses by how they were tied
+  bool inferred = false;   // made by Correlate from access lines alone, no evidence line behind it
   uint64_t cut_events = 0;
   std::map<int, uint64_t> status;
   TimeUs first = kNoTime, last = kNoTime;
@@ -62,14 +77,23 @@ struct InputStats {
   uint64_t unparsed_lines = 0, binary_lines = 0, truncated_lines = 0, cut_entries = 0;
   uint64_t events = 0, responses = 0, responses_5xx = 0;
   bool missing_final_newline = false;
+  uint64_t outside_window = 0;  // events left out by --since/--until
+  uint64_t journal_suppressed = 0, journal_blobs = 0;  // journald's "Suppressed N messages", "[NB blob data]"
+  TimeUs first_time = kNoTime, last_time = kNoTime;
+  uint64_t timed_lines = 0;
+  std::vector<std::pair<TimeUs, TimeUs>> gaps;  // the longest silences between timed lines, longest first
   std::string error;  // empty when the input was read to its end
 };
+
 
 // A 5xx access-log response, kept for correlation.
 struct ResponseRef {
   TimeUs time = kNoTime;
+  uint64_t id_key = 0;       // request id
   uint64_t request_key = 0;  // client + method + path
   uint64_t client_key = 0;
+  int64_t request_ms = -1, upstream_ms = -1;  // see Event
+  int upstream_status = -1;
   uint32_t input = 0;
   uint64_t line = 0;
   int status = 0;
@@ -77,11 +101,13 @@ struct ResponseRef {
   bool backend = false;    // a backend's own access line (php-fpm)
   bool duplicate = false;  // set by Correlate: a backend line the proxy's log also holds
   int group = -1;          // set by Correlate: the group that explains it
+  Tie tie = Tie::kNone;    // set by Correlate: how
 };
 
 // Where a classified event happened and which request it concerned.
 struct EvidenceRef {
   TimeUs time = kNoTime;
+  uint64_t id_key = 0;
   uint64_t request_key = 0;
   uint64_t client_key = 0;
   uint32_t group = 0;
@@ -111,6 +137,9 @@ class Aggregate {
   // An access-log response with status >= 500.
   void AddResponse5xx(const Event& event);
   void AddChange(const Event& event, std::string_view kind);
+  // The group of 5xx responses whose cause Correlate inferred from access-log fields alone.
+  Group& InferredGroup(std::string_view cause, std::string_view subcause, std::string_view template_text,
+                       std::string_view hint);
   void SeeTime(TimeUs t);
   void Merge(Aggregate&& other);
 
@@ -126,6 +155,8 @@ class Aggregate {
   size_t max_examples() const { return max_examples_; }
 
  private:
+  // The group keyed by rule id and template; `*created` says it is new, with only those two set.
+  Group& Slot(std::string_view rule_id, std::string_view template_text, bool* created);
   Group& GroupFor(const RuleSet& rules, int rule, std::string_view template_text, const Event& event,
                   const std::vector<Capture>& captures);
   std::unordered_map<std::string, uint32_t> index_;  // rule id + '\x1f' + template → group
@@ -137,6 +168,10 @@ class Aggregate {
 int64_t MinuteOf(TimeUs t);
 
 // Keys shared by evidence and responses; 0 when the fields are missing.
+uint64_t RequestIdKey(std::string_view request_id);
+// The request id an event carries: its own field, else one written in its text
+// ("request_id=…", "\"request_id\":\"…\"", "X-Request-ID: …"); empty when none.
+std::string_view RequestIdOf(const Event& event);
 uint64_t RequestKey(std::string_view client, std::string_view method, std::string_view path);
 uint64_t ClientKey(std::string_view client);
 

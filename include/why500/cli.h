@@ -9,12 +9,13 @@ namespace why500 {
 
 struct Options {
   std::vector<std::string> inputs;        // files, "-" for stdin
-  std::string format = "text";            // text | json
+  std::string format = "text";            // text | json | markdown
   std::string color = "auto";             // auto | always | never
   std::string fail_on;                    // "", any, low, medium, high, or a cause id
   std::string input_format;               // "" = sniff each input
   std::string tz;                         // zone of logs written in local time; "" = the machine's
   std::string access_format;              // an nginx log_format or Apache LogFormat string
+  std::string since, until;               // --since/--until as given (see time_bound.h)
   int year = 0;                           // year of logs that write none; 0 = infer from today
   std::vector<std::string> rule_paths;    // --rules, in order
   bool no_default_rules = false;

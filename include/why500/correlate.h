@@ -1,8 +1,12 @@
-// Ties each 5xx response to the evidence that explains it: the event of the same request
-// (client, method, path) close in time, else of the same client, else of the same log at the
-// same moment (an app's exception and its own access line). A backend's access line (php-fpm)
-// that the proxy's log also holds is set aside as a duplicate.
+// Ties each 5xx response to the evidence that explains it, strongest tie first: the same
+// request id; the event of the same request (client, method, path) close in time; of the same
+// client; of the same log at the same moment (an app's exception and its own access line); and
+// last the time alone, only to a cause that can give that status. A 5xx nothing explains may
+// still get a cause inferred from its own upstream fields (a 504 at a round timeout). A
+// backend's access line (php-fpm) that the proxy's log also holds is set aside as a duplicate.
 #pragma once
+
+#include <string_view>
 
 #include "why500/aggregate.h"
 
@@ -12,8 +16,13 @@ namespace why500 {
 constexpr int kRequestWindowSeconds = 5;
 constexpr int kClientWindowSeconds = 2;
 constexpr int kSameInputWindowSeconds = 2;
+constexpr int kTimeWindowSeconds = 2;
 constexpr uint64_t kLinesAround = 50;      // untimed: how far from a response its evidence may be
 constexpr int kBackendWindowSeconds = 2;  // a proxy 5xx this close makes a backend 5xx a duplicate
+
+// Whether a cause can plausibly give this status (a timeout gives 504 or 502, never 500 by
+// itself); ties made by time alone must pass it.
+bool CauseGivesStatus(std::string_view cause, int status);
 
 // Sets ResponseRef::group and adds each tied response to its group's http_5xx and status mix.
 void Correlate(Aggregate* agg);

@@ -13,6 +13,10 @@ namespace why500 {
 // name (sets sorted by name), oldest rotation first. An Error when it holds none.
 Expected<std::vector<std::string>> LogFilesOfFolder(const std::string& dir);
 
+// The live file a rotated one belongs to: "logs/error.log.2.gz" → "logs/error.log"; other
+// names stay as they are.
+std::string RotationBase(const std::string& path);
+
 // True when `path` names a folder.
 bool IsFolder(const std::string& path);
 

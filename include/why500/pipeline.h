@@ -39,6 +39,7 @@ struct PipelineOptions {
   int threads = 1;
   EventObserver* observer = nullptr;  // when set, inputs run one after another
   std::shared_ptr<const AccessFormat> access_format;  // --access-format, tried on every line
+  TimeUs since = kNoTime, until = kNoTime;  // --since/--until: timed events outside are left out
 };
 
 struct PipelineResult {

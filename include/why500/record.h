@@ -40,6 +40,7 @@ struct Record {
   TimeUs time = kNoTime;
   int status = 0;  // HTTP status of an access line, else 0
   bool backend_response = false;  // a backend's own access line (php-fpm), behind a proxy's log
+  bool request_time_in_us = false;  // Apache's %D: request_time counts microseconds, not seconds
   std::string_view severity, pid, connection, client, method, path, host, server, upstream;
   std::string_view request_id, request_time, upstream_time, upstream_status;  // custom access formats
   std::string_view message;   // the part of the line the format calls its message
@@ -58,6 +59,10 @@ struct Event {
   bool cut = false;        // nginx cut the entry at its 2048-byte limit
   bool backend_response = false;  // a backend's own access line (php-fpm), see Record
   size_t entry_bytes = 0;  // bytes of its lines as the server wrote them (wrappers peeled), newlines included
+  // From custom access formats: the last upstream tried. -1 when the log does not carry the field;
+  // upstream_status 0 when it logged "-" (no upstream answered).
+  int64_t request_ms = -1, upstream_ms = -1;
+  int upstream_status = -1;
   std::string severity, pid, connection, client, method, path, host, server, upstream, request_id, join_key;
   std::string text;     // the lines as read (after wrapper peeling), joined with '\n'
   std::string message;  // what the rules see: see docs/rules.md
