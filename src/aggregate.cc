@@ -10,6 +10,7 @@ namespace {
 
 constexpr size_t kMaxResponseExamples = 16;
 constexpr int64_t kChangeBurstSeconds = 5;
+constexpr size_t kChangeLookBack = 8;
 
 void SeeGroupTime(Group* g, TimeUs t) {
   if (t == kNoTime) return;
@@ -20,6 +21,8 @@ void SeeGroupTime(Group* g, TimeUs t) {
 // What a burst of change lines amounts to: a stop then a start is a restart; a reload stays one.
 std::string_view CombinedChange(std::string_view first, std::string_view then) {
   if (first == then) return first;
+  if (first == "recycle" || then == "recycle") return "recycle";  // a worker replaced on schedule
+  if (first == "migration" || then == "migration" || first == "deploy" || then == "deploy") return "deploy";
   if (first == "reload" || then == "reload") return first == "restart" || then == "restart" ? "restart" : "reload";
   return "restart";
 }
@@ -197,8 +200,11 @@ void Aggregate::AddResponse5xx(const Event& event) {
 void Aggregate::AddChange(const Event& event, std::string_view kind) {
   // One reload writes a burst of lines (signal received, reconfiguring, workers starting and
   // stopping): the first line of a burst stands for it.
-  if (!changes.empty()) {
-    Change& prev = changes.back();
+  // Interleaved processes finish their events out of order, so a burst's lines may arrive after
+  // a later change's: look back a few changes, not only at the last.
+  const size_t look_back = std::min<size_t>(changes.size(), kChangeLookBack);
+  for (size_t i = changes.size(); i > changes.size() - look_back; --i) {
+    Change& prev = changes[i - 1];
     if (prev.input == event.input && prev.time != kNoTime && event.time != kNoTime &&
         std::llabs(event.time - prev.time) <= kChangeBurstSeconds * kUsPerSecond) {
       prev.kind = std::string(CombinedChange(prev.kind, kind));

@@ -291,7 +291,9 @@ bool Assembler::ContinuesPending(std::string_view line) {
     return true;
   }
   if (main_.traceback_ended) {
-    if (trimmed.empty() || IsChainedTracebackNote(trimmed)) return true;
+    // Blank lines, an indented second line of the exception's message (psycopg2's "\tIs the
+    // server running ...") and the note that chains the next traceback keep it open.
+    if (trimmed.empty() || IsSpace(line[0]) || IsChainedTracebackNote(trimmed)) return true;
     main_.traceback_ended = false;
   }
   return IsContinuation(main_.event.format, line);

@@ -13,7 +13,7 @@ struct Marker {
 };
 
 // Phrases from the servers' own sources; matched as substrings, so they cost one find each.
-constexpr std::array<Marker, 16> kMarkers = {{
+constexpr std::array<Marker, 20> kMarkers = {{
     {"signal process started", "reload"},            // nginx -s reload
     {"reconfiguring", "reload"},                     // nginx master on SIGHUP
     {"gracefully shutting down", "stop"},            // nginx worker
@@ -30,6 +30,11 @@ constexpr std::array<Marker, 16> kMarkers = {{
     {"Booting worker with pid", "start"},            // gunicorn
     {"Listening at: ", "start"},                     // gunicorn
     {"Starting gunicorn", "start"},
+    // gunicorn's max_requests recycling: routine, not a change anyone made.
+    {"Autorestarting worker after current request", "recycle"},
+    {"Running migrations", "migration"},             // Django migrate, Laravel artisan migrate
+    {": migrating =", "migration"},                  // Rails "== 20261121101500 AddIndex: migrating ==="
+    {"Migrating: ", "migration"},                    // Laravel before 9
 }};
 
 // systemd's own job messages: "Started nginx.service - ...", "Reloading PHP 8.2 FastCGI ...".
@@ -37,6 +42,7 @@ std::string_view SystemdChange(std::string_view msg) {
   if (StartsWith(msg, "Started ")) return "start";
   if (StartsWith(msg, "Stopped ") || StartsWith(msg, "Stopping ")) return "stop";
   if (StartsWith(msg, "Reloading ") || StartsWith(msg, "Reloaded ")) return "reload";
+  if (msg.find(": Deactivated successfully") != std::string_view::npos) return "stop";
   return {};
 }
 

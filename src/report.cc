@@ -103,6 +103,7 @@ void FindOnset(Report* r) {
   const TimeUs reference = r->onset.found ? r->onset_time : r->first_failure;
   if (reference == kNoTime) return;
   for (const Change& c : r->agg->changes) {
+    if (c.kind == "recycle") continue;  // routine worker recycling changes nothing
     if (c.time != kNoTime && c.time <= reference && (!r->last_change || c.time >= r->last_change->time)) {
       r->last_change = &c;
     }
@@ -168,7 +169,8 @@ bool CanCause(const Group& root, const Group& symptom) {
   if (is(r, {"app.code_missing", "config.app"})) return is(s, {"upstream.connect", "upstream.protocol", "crash"});
   if (r == "app.exception") return s == "upstream.protocol";
   if (r == "permission") return is(s, {"upstream.connect", "app.exception"});
-  if (r == "resource.capacity") return is(s, {"upstream.timeout", "upstream.connect", "upstream.protocol"});
+  // A full pool queues requests (timeouts) or refuses them (EAGAIN); it resets nothing.
+  if (r == "resource.capacity") return is(s, {"upstream.timeout", "upstream.connect"});
   if (r == "resource.time_limit") return is(s, {"upstream.timeout", "upstream.protocol"});
   if (r == "crash") return is(s, {"upstream.protocol", "upstream.connect"});
   return false;

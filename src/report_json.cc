@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "why500/report.h"
+#include "why500/summary.h"
 
 namespace why500 {
 namespace {
@@ -146,6 +147,8 @@ std::string RenderJson(const Report& r) {
                      {"detail", b.detail}});
   }
   doc["blind_spots"] = blind;
+  const std::string next = FirstStep(r);
+  doc["next_step"] = next.empty() ? ordered_json(nullptr) : ordered_json(next);
   // Invalid UTF-8 from the logs is replaced, never passed through: the output is always valid JSON.
   return doc.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
 }

@@ -62,6 +62,8 @@ void Situation(const Report& r, std::string* out) {
                         r.onset_time != kNoTime ? "onset" : "first failure", FormatHuman(c.time),
                         Code(FirstLine(c.text), 200));
   }
+  const std::string next = FirstStep(r);
+  if (!next.empty()) *out += fmt::format("- **Next:** {}\n", Prose(next));
   const bool by_5xx = r.onset_basis == "http_5xx";
   const std::vector<uint64_t>& counts = by_5xx ? r.timeline.http_5xx : r.timeline.evidence;
   if (counts.size() >= 2) {

@@ -72,6 +72,7 @@ void RenderSituation(const Report& r, const Style& st, std::string* out) {
   row("How bad", HowBad(r));
   row("Since", SinceWhen(r));
   row("Changed", WhatChanged(r, 120));
+  row("Next", FirstStep(r));
   const bool by_5xx = r.onset_basis == "http_5xx";
   const std::vector<uint64_t>& counts = by_5xx ? r.timeline.http_5xx : r.timeline.evidence;
   if (counts.size() < 2) return;

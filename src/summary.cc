@@ -7,6 +7,9 @@
 namespace why500 {
 namespace {
 
+// A change this close before the onset is the first suspect.
+constexpr TimeUs kChangeSuspectWindow = 15 * 60 * kUsPerSecond;
+
 std::string Clock(TimeUs t) { return FormatHuman(t).substr(11); }
 
 std::string FirstLine(std::string_view text) { return std::string(text.substr(0, text.find('\n'))); }
@@ -95,6 +98,25 @@ std::string WhatChanged(const Report& r, size_t line_width) {
   const Change& c = *r.last_change;
   return fmt::format("{} {} before {} ({} UTC, {}:{})  {}", c.kind, Duration(reference - c.time), before,
                      FormatHuman(c.time), Cut(r.agg->inputs[c.input].name, 80), c.line, Cut(FirstLine(c.text), line_width));
+}
+
+std::string FirstStep(const Report& r) {
+  if (r.causes.empty()) return "";
+  const RankedCause& top = r.causes.front();
+  const Group& g = *top.group;
+  const TimeUs reference = r.onset_time != kNoTime ? r.onset_time : r.first_failure;
+  if (r.last_change && reference - r.last_change->time <= kChangeSuspectWindow &&
+      (top.timing == Timing::kAt || top.timing == Timing::kGrew)) {
+    const Change& c = *r.last_change;
+    return fmt::format("the failures began {} after a {} ({}:{}): if it shipped a change, roll it back first; "
+                       "then check #1 {}",
+                       Duration(reference - c.time), c.kind, Cut(r.agg->inputs[c.input].name, 80), c.line, g.cause);
+  }
+  if (g.cause == "unknown") return "no log given explains the 5xx: add the error and application logs of the same minutes";
+  if (g.examples.empty()) return fmt::format("check #1 {}: {}", g.cause, TerminalSafe(g.hint));
+  const Example& e = g.examples.front();
+  return fmt::format("read the first error of #1 {} ({}:{}), then follow its hint", g.cause,
+                     Cut(r.agg->inputs[e.input].name, 80), e.line);
 }
 
 std::string TimingPhrase(const Report& r, const RankedCause& c) {

@@ -93,6 +93,25 @@ TEST_CASE("generic: Python tracebacks, including chained ones, are one event", "
   CHECK(c.events[1].message == "INFO next request");
 }
 
+TEST_CASE("generic: an exception message on two lines does not end a chained traceback", "[assemble]") {
+  // psycopg2 messages end with an indented hint line and a newline of their own.
+  const auto c = Assemble(Format::kGeneric,
+                          {"2026-11-21 10:15:21,537 ERROR django.request Internal Server Error: /",
+                           "Traceback (most recent call last):", "  File \"/app/db.py\", line 3, in connect",
+                           "psycopg2.OperationalError: connection to server at \"10.0.0.5\", port 5432 failed: "
+                           "Connection refused",
+                           "\tIs the server running on that host and accepting TCP/IP connections?", "", "",
+                           "The above exception was the direct cause of the following exception:", "",
+                           "Traceback (most recent call last):", "  File \"/app/views.py\", line 9, in get",
+                           "django.db.utils.OperationalError: connection to server at \"10.0.0.5\", port 5432 "
+                           "failed: Connection refused",
+                           "\tIs the server running on that host and accepting TCP/IP connections?", "",
+                           "2026-11-21 10:15:22,001 WARNING django.request Not Found: /favicon.ico"});
+  REQUIRE(c.events.size() == 2);
+  CHECK(c.events[0].message.find("django.db.utils.OperationalError") != std::string::npos);
+  CHECK(c.events[1].message.find("Not Found") != std::string::npos);
+}
+
 TEST_CASE("a line of another format switches format, an unfit line is counted unparsed", "[assemble]") {
   AssembleStats stats;
   const auto c = Assemble(Format::kAccessCombined,

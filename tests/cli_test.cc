@@ -393,6 +393,8 @@ TEST_CASE("cli: usage errors exit 2 with a message on stderr and nothing on stdo
       {{"--color", "sometimes", err}, "sometimes"},
       {{"--threads", "-1", err}, "--threads"},
       {{"--examples", "many", err}, "--examples"},
+      {{"--since", "yesterday", err}, "--since: 'yesterday' is not a time"},
+      {{"--since", "2026-11-21T11:00:00Z", "--until", "2026-11-21T10:00:00Z", err}, "is after --until"},
   };
   for (const Case& c : cases) {
     INFO(c.args[0] << " " << c.args[1]);
@@ -401,6 +403,28 @@ TEST_CASE("cli: usage errors exit 2 with a message on stderr and nothing on stdo
     CHECK(r.out.empty());
     CHECK_THAT(r.err, Catch::StartsWith("why500: ") && Catch::Contains(c.message));
   }
+}
+
+TEST_CASE("cli: --format markdown and --since/--until on the real binary", "[cli]") {
+  TempDir dir;
+  const std::string err = dir.Write("error.log", kNginxError);
+  const std::string access = dir.Write("access.log", kAccess);
+  const RunResult md = Run({"--format", "markdown", err, access});
+  REQUIRE(md.exit_code == 0);
+  CHECK_THAT(md.out, Catch::StartsWith("## why500: most likely `upstream.connect`"));
+  CHECK_THAT(md.out, Catch::Contains("- **How bad:** 4 5xx of"));
+  CHECK_THAT(md.out, Catch::Contains("| 1 | `upstream.connect`"));
+  CHECK_THAT(md.out, Catch::Contains("### Blind spots"));
+  // Only the minute 10:03 of 10:02:58-10:04:02: the reload and the 10:04 response are left out.
+  const RunResult bounded = Run({"--format", "json", "--since", "2026-11-21 10:03", "--until",
+                                 "2026-11-21T10:03:59Z", "--tz", "UTC", err, access});
+  REQUIRE(bounded.exit_code == 0);
+  const json j = ParseJson(bounded.out);
+  CHECK(j["changes"].empty());
+  CHECK(j["window"]["first"] == "2026-11-21T10:03:11Z");
+  uint64_t outside = 0;
+  for (const json& in : j["inputs"]) outside += in["outside_window"].get<uint64_t>();
+  CHECK(outside >= 2);
 }
 
 TEST_CASE("cli: --help and --version exit 0 on stdout", "[cli]") {

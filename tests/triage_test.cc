@@ -411,3 +411,29 @@ TEST_CASE("markdown: log text can neither steer a terminal nor restyle the page"
   // The example fence is longer than the backtick run inside it.
   CHECK_THAT(md, Catch::Contains("````text\n"));
 }
+
+// =============================================================================================
+// Changes
+
+TEST_CASE("changes: a worker recycle is no change, migrations with a restart are a deploy", "[triage][changes]") {
+  const std::string app =
+      "[2026-11-21 10:07:12 +0000] [813] [INFO] Autorestarting worker after current request.\n"
+      "[2026-11-21 10:07:12 +0000] [813] [INFO] Worker exiting (pid: 813)\n"
+      "[2026-11-21 10:07:13 +0000] [805] [INFO] Booting worker with pid: 1377\n"
+      "2026-11-21 10:09:00,001 INFO Running migrations:\n"
+      "2026-11-21 10:09:01,002 INFO   Applying shop.0042_order_index... OK\n"
+      "[2026-11-21 10:09:03 +0000] [805] [INFO] Booting worker with pid: 1400\n"
+      "[2026-11-21 10:12:13 +0000] [805] [INFO] Booting worker with pid: 1401\n";
+  std::string error;
+  for (int s = 0; s < 60; s += 5) error += ConnectRefused(12, s, "192.0.2." + std::to_string(s + 1), "/");
+  const auto t = Triage({app, error});
+  const std::vector<Change>& changes = t->result.agg.changes;
+  REQUIRE(changes.size() == 3);
+  CHECK(changes[0].kind == "recycle");
+  CHECK(changes[1].kind == "deploy");
+  CHECK(changes[2].kind == "start");
+  REQUIRE(t->report.last_change);
+  // The failures begin at 10:12:00: the worker booted at 10:12:13 came after, the deploy before.
+  CHECK(t->report.last_change->kind == "deploy");
+  CHECK(t->report.last_change->line == 4);
+}

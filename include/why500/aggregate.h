@@ -117,7 +117,7 @@ struct EvidenceRef {
 
 struct Change {
   TimeUs time = kNoTime;
-  std::string kind;  // reload, restart, start, stop
+  std::string kind;  // reload, restart, start, stop, deploy (migrations), recycle (routine worker replacement)
   uint32_t input = 0;
   uint64_t line = 0;
   std::string text;

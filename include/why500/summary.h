@@ -24,6 +24,9 @@ std::string HowBad(const Report& r);
 std::string SinceWhen(const Report& r);
 // "reload 1m04s before the onset: error.log:9  <line>", or that none was seen.
 std::string WhatChanged(const Report& r, size_t line_width);
+// The first thing to do, from the standard runbook: roll back a change the spike follows, else
+// read the first real error of the top cause. Empty when there is no cause.
+std::string FirstStep(const Report& r);
 // "began at the onset", "chronic: there 40m before the onset and did not grow", …
 std::string TimingPhrase(const Report& r, const RankedCause& c);
 // "symptom of #1" / "root of #2, #3": empty when neither.
