@@ -74,7 +74,7 @@ ordered_json CauseJson(const Report& r, const RankedCause& c) {
           {"hint", g.hint},
           {"cut_events", g.cut_events},
           {"tier", c.tier},
-          {"onset", TimingName(c.timing)},
+          {"timing", TimingName(c.timing)},
           {"explains", c.explains},
           {"explained_by", c.explained_by > 0 ? ordered_json(c.explained_by) : ordered_json(nullptr)},
           {"ties", ties},

@@ -1204,12 +1204,12 @@ TEST_CASE("cli: every required field of the JSON schema is present", "[cli]") {
   CHECK(j["last_change"]["before"] == "onset");
   CHECK(j["last_change"]["seconds_before"].is_number());
   for (const json& c : j["causes"]) {
-    for (const char* key : {"tier", "onset", "explains", "explained_by", "ties", "inferred"}) {
+    for (const char* key : {"tier", "timing", "explains", "explained_by", "ties", "inferred"}) {
       INFO(key << " in " << c.dump());
       CHECK(c.contains(key));
     }
   }
-  CHECK(top["onset"] == "at");
+  CHECK(top["timing"] == "at");
   CHECK(top["ties"] == json{{"request", 2}});
   REQUIRE(j["blind_spots"].is_array());
   CHECK(j["blind_spots"][0]["kind"] == "no_evidence");

@@ -437,3 +437,26 @@ TEST_CASE("changes: a worker recycle is no change, migrations with a restart are
   CHECK(t->report.last_change->kind == "deploy");
   CHECK(t->report.last_change->line == 4);
 }
+
+// =============================================================================================
+// Any number of inputs, in any order
+
+TEST_CASE("the same incident read in any input order ranks the same causes", "[triage][correlate]") {
+  const std::string dir = std::string(WHY500_SOURCE_DIR) + "/testdata/incident-db-root/";
+  auto summary = [&](const std::vector<std::string>& names) {
+    PipelineOptions o;
+    for (const std::string& n : names) o.inputs.push_back(dir + n);
+    const PipelineResult result = RunPipeline(*DefaultRuleSet(), o);
+    const Report r = BuildReport(result.agg, 0);
+    std::string s;
+    for (const RankedCause& c : r.causes) {
+      s += c.group->rule_id + " " + std::to_string(c.group->events) + " " + std::to_string(c.group->http_5xx) + " " +
+           std::string(TimingName(c.timing)) + " root=" + std::to_string(c.explained_by) + "\n";
+    }
+    return s + FormatRfc3339(r.onset_time);
+  };
+  const std::string forward = summary({"error.log", "access.log", "app.log"});
+  CHECK_THAT(forward, Catch::StartsWith("database.database.connect.refused"));
+  CHECK(summary({"app.log", "access.log", "error.log"}) == forward);
+  CHECK(summary({"access.log", "app.log", "error.log"}) == forward);
+}
