@@ -79,6 +79,10 @@ std::string SinceWhen(const Report& r) {
   const std::string what = r.onset_basis == "http_5xx" ? "5xx" : "errors";
   if (!r.onset.found) {
     if (r.first_failure == kNoTime) return "no timed failures";
+    if (r.onset.steady) {
+      return fmt::format("no onset in these logs: {} run at about {:.0f} a {} throughout (first {} UTC)", what,
+                         r.onset.baseline, PerUnit(r.timeline.bucket_seconds), FormatHuman(r.first_failure));
+    }
     return fmt::format("no clear onset: {} stay near their usual rate (first {} UTC)", what, FormatHuman(r.first_failure));
   }
   const std::string unit = PerUnit(r.timeline.bucket_seconds);

@@ -70,6 +70,11 @@ Onset DetectOnset(const std::vector<uint64_t>& counts) {
     const double baseline = Median(std::vector<uint64_t>(counts.begin() + from, counts.begin() + i));
     const double rise = std::max<double>(kMinSpike, (static_cast<double>(o.peak) - baseline) / 4);
     if (static_cast<double>(counts[i]) >= baseline + rise) {
+      if (i == 0 && 2 * Median(counts) >= static_cast<double>(counts[0])) {
+        o.steady = true;
+        o.baseline = Median(counts);
+        return o;
+      }
       o.found = true;
       o.bucket = i;
       o.baseline = baseline;

@@ -109,6 +109,12 @@ TEST_CASE("onset: the first bucket that clearly leaves the baseline", "[triage][
     CHECK(o.bucket == 0);
     CHECK(o.at_log_start);
   }
+  SECTION("failures at the same rate throughout have no onset") {
+    const Onset o = DetectOnset({12, 9, 11, 10, 13, 8, 12, 10});
+    CHECK_FALSE(o.found);
+    CHECK(o.steady);
+    CHECK(o.baseline == Approx(10.5));
+  }
   SECTION("too few failures for any onset") {
     CHECK_FALSE(DetectOnset({0, 1, 2, 1, 0}).found);
     CHECK_FALSE(DetectOnset({}).found);

@@ -27,6 +27,7 @@ struct Onset {
   bool found = false;
   size_t bucket = 0;
   bool at_log_start = false;  // the first bucket is already failing: it may have begun earlier
+  bool steady = false;        // no onset because failures run at about the same rate throughout
   double baseline = 0;        // median count of the buckets before it
   uint64_t peak = 0;
   size_t peak_bucket = 0;
@@ -36,7 +37,10 @@ struct Onset {
 constexpr uint64_t kMinSpike = 3;
 // The first bucket whose count reaches baseline + max(kMinSpike, (peak - baseline) / 4), the
 // baseline being the median of up to 30 buckets before it. A lone small burst long before a
-// big spike stays under the bar; a slow rise is caught where it clearly starts.
+// big spike stays under the bar; a slow rise is caught where it clearly starts. The first
+// bucket has no baseline before it: it is the onset only when the failures later fall well
+// below it (the logs begin inside the incident); at about the same rate throughout, there is
+// no onset (steady).
 Onset DetectOnset(const std::vector<uint64_t>& counts);
 
 // Where a cause began relative to the onset. kBefore: it was there well before and did not
