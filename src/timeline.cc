@@ -70,9 +70,11 @@ Onset DetectOnset(const std::vector<uint64_t>& counts) {
     const double baseline = Median(std::vector<uint64_t>(counts.begin() + from, counts.begin() + i));
     const double rise = std::max<double>(kMinSpike, (static_cast<double>(o.peak) - baseline) / 4);
     if (static_cast<double>(counts[i]) >= baseline + rise) {
-      if (i == 0 && 2 * Median(counts) >= static_cast<double>(counts[0])) {
+      // The second half shows what the failures settle to: about the same means steady.
+      const double settled = Median(std::vector<uint64_t>(counts.begin() + static_cast<long>(counts.size() / 2), counts.end()));
+      if (i == 0 && 2 * settled >= static_cast<double>(counts[0])) {
         o.steady = true;
-        o.baseline = Median(counts);
+        o.baseline = settled;
         return o;
       }
       o.found = true;

@@ -38,9 +38,9 @@ constexpr uint64_t kMinSpike = 3;
 // The first bucket whose count reaches baseline + max(kMinSpike, (peak - baseline) / 4), the
 // baseline being the median of up to 30 buckets before it. A lone small burst long before a
 // big spike stays under the bar; a slow rise is caught where it clearly starts. The first
-// bucket has no baseline before it: it is the onset only when the failures later fall well
-// below it (the logs begin inside the incident); at about the same rate throughout, there is
-// no onset (steady).
+// bucket has no baseline before it: it is the onset only when the second half of the window
+// settles well below it (the logs begin inside the incident); at about the same rate
+// throughout, there is no onset (steady).
 Onset DetectOnset(const std::vector<uint64_t>& counts);
 
 // Where a cause began relative to the onset. kBefore: it was there well before and did not
