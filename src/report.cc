@@ -10,6 +10,9 @@ namespace {
 
 // A symptom must share at least this fraction of its activity with its root's (±1 bucket).
 constexpr double kCoincidence = 0.5;
+// A root may show in its log a little after its first symptom (an app logs the exception when
+// the request ends, after the proxy gave up), not more.
+constexpr int64_t kRootLagSeconds = 30;
 
 std::unique_ptr<Group> UnknownGroup(const Aggregate& agg) {
   auto owned = std::make_unique<Group>();
@@ -169,9 +172,17 @@ bool CanCause(const Group& root, const Group& symptom) {
   if (is(r, {"app.code_missing", "config.app"})) return is(s, {"upstream.connect", "upstream.protocol", "crash"});
   if (r == "app.exception") return s == "upstream.protocol";
   if (r == "permission") return is(s, {"upstream.connect", "app.exception"});
-  // A full pool queues requests (timeouts) or refuses them (EAGAIN); it resets nothing.
-  if (r == "resource.capacity") return is(s, {"upstream.timeout", "upstream.connect"});
-  if (r == "resource.time_limit") return is(s, {"upstream.timeout", "upstream.protocol"});
+  // A full pool queues requests: the proxy times out, or its connects time out and it marks the
+  // backend down. It refuses nothing (ECONNREFUSED is a backend not listening) and resets nothing.
+  if (r == "resource.capacity") {
+    return s == "upstream.timeout" ||
+           (s == "upstream.connect" && (symptom.subcause == "connect-timeout" || symptom.subcause == "no-live-upstreams" ||
+                                        symptom.subcause == "proxy-worker-disabled" ||
+                                        symptom.subcause == "upstream-server-disabled"));
+  }
+  if (r == "resource.time_limit") {  // a slowlog entry only reports a slow request; a kill also cuts the response
+    return s == "upstream.timeout" || (s == "upstream.protocol" && root.subcause != "slow-request");
+  }
   if (r == "crash") return is(s, {"upstream.protocol", "upstream.connect"});
   return false;
 }
@@ -205,6 +216,9 @@ int RootOf(size_t s, const std::vector<std::vector<uint64_t>>& activity, const s
     if (causes[d].timing == Timing::kBefore) continue;
     const std::vector<uint64_t>& root = activity[d];
     if (first_bucket(root) > first_bucket(a) + 1) continue;  // a root does not begin after its symptom
+    const Group& dg = *causes[d].group;
+    const Group& sg = *causes[s].group;
+    if (dg.first != kNoTime && sg.first != kNoTime && dg.first > sg.first + kRootLagSeconds * kUsPerSecond) continue;
     const double overlap = SharedFraction(a, root);
     if (overlap < kCoincidence) continue;
     // Without an onset to tell chronic from new, the root must be mostly where its symptom is.
