@@ -35,11 +35,11 @@ std::unique_ptr<Group> UnknownGroup(const Aggregate& agg) {
       g.examples.push_back(agg.response_examples[static_cast<size_t>(r.example)]);
     }
   }
-  if (agg.evidence_events == 0) {
-    g.hint = "No error-log evidence was given: run why500 on the error log(s) of the same time as well";
-  } else if (from_backend * 2 > g.http_5xx) {
+  if (from_backend * 2 > g.http_5xx) {
     g.hint = "The backend itself answered with these statuses (upstream_status): its own log (app, php-fpm, "
              "gunicorn) for the same minutes holds the error";
+  } else if (agg.evidence_events == 0) {
+    g.hint = "No error-log evidence was given: run why500 on the error log(s) of the same time as well";
   } else {
     g.hint = "No evidence matched these responses: check the application's own log for the same minutes";
   }
@@ -325,6 +325,7 @@ Report BuildReport(const Aggregate& agg, double elapsed_seconds) {
     ++r.totals.status_5xx[resp.status];
     (resp.group >= 0 ? r.totals.classified_5xx : r.totals.unclassified_5xx)++;
   }
+  for (const Group& g : agg.groups) r.totals.inferred_5xx += g.ties[static_cast<int>(Tie::kInferred)];
   r.unknown = UnknownGroup(agg);
   r.timeline = BuildTimeline(agg);
   FindOnset(&r);

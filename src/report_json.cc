@@ -118,7 +118,8 @@ std::string RenderJson(const Report& r) {
                    {"cut_entries", r.totals.cut_entries},
                    {"truncated_lines", r.totals.truncated_lines},
                    {"access_log", r.have_access_log},
-                   {"responses", agg.access_lines}};
+                   {"responses", agg.access_lines},
+                   {"inferred_5xx", r.totals.inferred_5xx}};
   ordered_json causes = ordered_json::array();
   for (const RankedCause& c : r.causes) causes.push_back(CauseJson(r, c));
   doc["causes"] = causes;

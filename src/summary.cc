@@ -70,7 +70,8 @@ std::string HowBad(const Report& r) {
   if (responses > 0) s += fmt::format(" ({:.1f}%)", 100.0 * static_cast<double>(r.totals.http_5xx) / static_cast<double>(responses));
   if (!r.totals.status_5xx.empty()) s += ": " + StatusMix(r.totals.status_5xx);
   if (r.totals.http_5xx > 0) {
-    s += fmt::format("; {} explained by evidence", Count(r.totals.classified_5xx));
+    s += fmt::format("; {} explained by evidence", Count(r.totals.classified_5xx - r.totals.inferred_5xx));
+    if (r.totals.inferred_5xx > 0) s += fmt::format(", {} inferred from the access log", Count(r.totals.inferred_5xx));
   }
   return s;
 }

@@ -36,6 +36,7 @@ struct BlindSpot {
 struct Totals {
   uint64_t lines = 0, events = 0, http_5xx = 0, evidence_events = 0, classified_5xx = 0,
            unclassified_5xx = 0, unparsed_lines = 0, cut_entries = 0, truncated_lines = 0;
+  uint64_t inferred_5xx = 0;  // of classified_5xx: causes read from access-log fields alone
   std::map<int, uint64_t> status_5xx;
 };
 
