@@ -53,6 +53,9 @@ CommandLine ParseCommandLine(int argc, char** argv) {
                  "e.g. Europe/Berlin; default: this machine's zone. Reports are in UTC");
   app.add_option("--rules", o.rule_paths, "Extra rule file or folder of *.json (repeatable; same id replaces)")
       ->allow_extra_args(false);  // "--rules DIR app.log": app.log is an input, not a rules path
+  app.add_flag("--redact", o.redact,
+               "Mask public IPs, e-mail addresses, credentials, tokens, session ids and query-string values "
+               "in every output, so the report can be published");
   app.add_flag("--no-default-rules", o.no_default_rules, "Use only the --rules given, not the built-in rules");
   app.add_flag("--list-rules", o.list_rules, "List the rules with their cause and source, then exit");
   app.add_flag("--check-rules", o.check_rules,

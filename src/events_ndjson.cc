@@ -9,7 +9,8 @@ void EventsWriter::OnEvent(const Event& e, const Verdict& v, const std::string& 
   const bool evidence = v.rule >= 0 && !rules_.rules()[v.rule].benign();
   if (!e.IsResponse() && !evidence) return;
   using nlohmann::ordered_json;
-  auto str_or_null = [](const std::string& s) { return s.empty() ? ordered_json(nullptr) : ordered_json(s); };
+  auto text = [&](std::string_view s) { return redactor_ ? redactor_->Apply(s) : std::string(s); };
+  auto str_or_null = [&](const std::string& s) { return s.empty() ? ordered_json(nullptr) : ordered_json(text(s)); };
   ordered_json j;
   j["input"] = input_name;
   j["line"] = e.line;
@@ -31,8 +32,8 @@ void EventsWriter::OnEvent(const Event& e, const Verdict& v, const std::string& 
   j["path"] = str_or_null(e.path);
   j["client"] = str_or_null(e.client);
   j["upstream"] = str_or_null(e.upstream);
-  j["template"] = v.rule >= 0 ? ordered_json(std::string(v.template_text)) : ordered_json(nullptr);
-  j["message"] = e.IsResponse() ? e.text : e.message;
+  j["template"] = v.rule >= 0 ? ordered_json(text(v.template_text)) : ordered_json(nullptr);
+  j["message"] = text(e.IsResponse() ? e.text : e.message);
   const std::string line = j.dump(-1, ' ', false, ordered_json::error_handler_t::replace) + "\n";
   std::fwrite(line.data(), 1, line.size(), out_);
 }

@@ -13,6 +13,7 @@
 #include "why500/classify.h"
 #include "why500/observers.h"
 #include "why500/pipeline.h"
+#include "why500/redact.h"
 #include "why500/report.h"
 #include "why500/rule_check.h"
 #include "why500/taxonomy.h"
@@ -136,6 +137,7 @@ Expected<std::shared_ptr<const RuleSet>> LoadRuleSet(const Options& o) {
 
 // Where --explain and --events write; closes a file it opened.
 struct EventOutput {
+  std::unique_ptr<Redactor> redactor;
   std::unique_ptr<EventObserver> observer;
   std::FILE* file = nullptr;
   ~EventOutput() {
@@ -149,7 +151,8 @@ Status OpenEventOutput(const Options& o, const RuleSet& rules, EventOutput* out)
   } else if (!o.events.empty()) {
     out->file = o.events == "-" ? stdout : std::fopen(o.events.c_str(), "w");
     if (!out->file) return Error{"cannot write --events file '" + o.events + "'"};
-    out->observer = std::make_unique<EventsWriter>(rules, out->file);
+    out->redactor = o.redact ? std::make_unique<Redactor>() : nullptr;
+    out->observer = std::make_unique<EventsWriter>(rules, out->file, out->redactor.get());
   }
   return Status();
 }
@@ -161,6 +164,7 @@ int Analyse(const Options& o, const RuleSet& rules, PipelineOptions po) {
   po.observer = events.observer.get();
   const auto start = std::chrono::steady_clock::now();
   PipelineResult result = RunPipeline(rules, po);
+  if (o.redact) RedactAggregate(Redactor(), &result.agg);
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (const InputStats& in : result.agg.inputs) {
     if (!in.error.empty()) Fail(kInputError, in.error);

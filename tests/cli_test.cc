@@ -427,6 +427,24 @@ TEST_CASE("cli: --format markdown and --since/--until on the real binary", "[cli
   CHECK(outside >= 2);
 }
 
+TEST_CASE("cli: --redact masks clients in the report and in the event stream", "[cli]") {
+  TempDir dir;
+  const std::string err = dir.Write("error.log", kNginxError);
+  const std::string access = dir.Write("access.log", kAccess);
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"--redact", "--format", "json", err, access},
+                                              {"--redact", "--format", "markdown", err, access},
+                                              {"--redact", err, access},
+                                              {"--redact", "--events", "-", err, access}}) {
+    INFO(args[1]);
+    const RunResult r = Run(args);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("203.0.113.7") == std::string::npos);
+    CHECK(r.out.find("198.51.100.23") == std::string::npos);
+    CHECK(r.out.find("<ip>") != std::string::npos);
+    CHECK(r.out.find("upstream.connect") != std::string::npos);
+  }
+}
+
 TEST_CASE("cli: --help and --version exit 0 on stdout", "[cli]") {
   const RunResult help = Run({"--help"});
   CHECK(help.exit_code == 0);

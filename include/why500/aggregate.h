@@ -23,6 +23,13 @@ class TopValues {
   static constexpr size_t kMaxDistinct = 256;
   void Add(std::string_view value, uint64_t n = 1);
   void Merge(const TopValues& other);
+  // Replaces every value by `rewrite(value)`; values that become equal add up.
+  template <class Fn>
+  void Rewrite(Fn rewrite) {
+    std::unordered_map<std::string, uint64_t> old;
+    old.swap(counts_);
+    for (const auto& [value, n] : old) counts_[rewrite(value)] += n;
+  }
   // The `k` most frequent values, ties by value, for deterministic output.
   std::vector<std::pair<std::string, uint64_t>> Top(size_t k) const;
   bool empty() const { return counts_.empty(); }

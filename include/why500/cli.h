@@ -19,6 +19,7 @@ struct Options {
   int year = 0;                           // year of logs that write none; 0 = infer from today
   std::vector<std::string> rule_paths;    // --rules, in order
   bool no_default_rules = false;
+  bool redact = false;                    // mask IPs, e-mails, credentials, query values in every output
   bool list_rules = false;
   bool check_rules = false;
   std::string explain;                    // --explain FILE

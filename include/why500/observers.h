@@ -6,18 +6,22 @@
 #include <string>
 
 #include "why500/pipeline.h"
+#include "why500/redact.h"
 
 namespace why500 {
 
-// One JSON object per classified event or 5xx response, in input order.
+// One JSON object per classified event or 5xx response, in input order; text fields pass
+// through `redactor` when one is given (--redact).
 class EventsWriter : public EventObserver {
  public:
-  EventsWriter(const RuleSet& rules, std::FILE* out) : rules_(rules), out_(out) {}
+  EventsWriter(const RuleSet& rules, std::FILE* out, const Redactor* redactor = nullptr)
+      : rules_(rules), out_(out), redactor_(redactor) {}
   void OnEvent(const Event& event, const Verdict& verdict, const std::string& input_name) override;
 
  private:
   const RuleSet& rules_;
   std::FILE* out_;
+  const Redactor* redactor_;
 };
 
 // For each event: the winning rule, its captures, and every other rule that matched.
