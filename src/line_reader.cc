@@ -27,6 +27,7 @@ bool LineReader::Fill() {
     return false;
   }
   stats_.bytes += *got;
+  if (progress_) progress_->fetch_add(*got, std::memory_order_relaxed);
   end_ += *got;
   return true;
 }

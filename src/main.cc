@@ -13,6 +13,7 @@
 #include "why500/classify.h"
 #include "why500/observers.h"
 #include "why500/pipeline.h"
+#include "why500/progress.h"
 #include "why500/redact.h"
 #include "why500/report.h"
 #include "why500/rule_check.h"
@@ -163,7 +164,13 @@ int Analyse(const Options& o, const RuleSet& rules, PipelineOptions po) {
   if (!opened.ok()) return Fail(kUsage, opened.message());
   po.observer = events.observer.get();
   const auto start = std::chrono::steady_clock::now();
+  std::atomic<uint64_t> bytes_read{0};
+  po.bytes_read = &bytes_read;
+  // A stream on stdout (--explain, --events -) may share the terminal: no progress line then.
+  const bool streaming = !o.explain.empty() || o.events == "-";
+  auto progress = streaming ? nullptr : std::make_unique<ProgressLine>(&bytes_read, KnownInputBytes(po.inputs), stderr);
   PipelineResult result = RunPipeline(rules, po);
+  progress.reset();  // the line is erased before anything else is written
   if (o.redact) RedactAggregate(Redactor(), &result.agg);
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (const InputStats& in : result.agg.inputs) {

@@ -240,6 +240,7 @@ void AnalyseSource(const RuleSet& rules, Source* source, uint32_t input, const P
   InputStats stats;
   stats.name = options.inputs.size() > input ? options.inputs[input] : "<memory>";
   LineReader reader(source, options.max_line);
+  reader.CountInto(options.bytes_read);
   // The first lines decide the format; they are kept so they can be fed afterwards.
   std::vector<std::string> head;
   std::string_view line;

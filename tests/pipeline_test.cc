@@ -7,6 +7,7 @@
 #include <fstream>
 #include <unistd.h>
 
+#include "why500/progress.h"
 #include "why500/report.h"
 
 using namespace why500;
@@ -176,4 +177,20 @@ TEST_CASE("a backend's 5xx counts once: the proxy's line holds it", "[pipeline]"
   CHECK(alone.totals.http_5xx == 1);
   REQUIRE(alone.causes.size() == 1);
   CHECK(alone.causes[0].group->cause == "unknown");
+}
+
+TEST_CASE("progress: the line's text, and the total known only for plain files", "[pipeline]") {
+  CHECK(ProgressText(512'000'000, 1'024'000'000, 2.0) == "why500: 512 MB read (50%), 256 MB/s");
+  CHECK(ProgressText(1'500'000'000, 0, 3.0) == "why500: 1.5 GB read, 500 MB/s");
+  TempFile a(kErrorLog), b(kAccessLog);
+  CHECK(KnownInputBytes({a.path, b.path}) == std::string(kErrorLog).size() + std::string(kAccessLog).size());
+  CHECK(KnownInputBytes({a.path, "-"}) == 0);
+  CHECK(KnownInputBytes({a.path, "logs/error.log.2.gz"}) == 0);
+  // Every byte read is counted for the progress line, whichever input it came from.
+  std::atomic<uint64_t> bytes{0};
+  PipelineOptions o;
+  o.inputs = {a.path, b.path};
+  o.bytes_read = &bytes;
+  RunPipeline(Rules(), o);
+  CHECK(bytes.load() == KnownInputBytes({a.path, b.path}));
 }

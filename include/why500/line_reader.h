@@ -2,6 +2,7 @@
 // an explicit cap on line length (the rest of an overlong line is counted, not kept).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -30,6 +31,8 @@ class LineReader {
   uint64_t line_number() const { return stats_.lines; }
   const LineStats& stats() const { return stats_; }
   const Status& error() const { return error_; }
+  // Adds every block's bytes to `counter` too (the progress line reads it from another thread).
+  void CountInto(std::atomic<uint64_t>* counter) { progress_ = counter; }
 
  private:
   bool Fill();
@@ -43,6 +46,7 @@ class LineReader {
   bool skipping_ = false;  // inside the unkept rest of an overlong line
   LineStats stats_;
   Status error_;
+  std::atomic<uint64_t>* progress_ = nullptr;
 };
 
 }  // namespace why500

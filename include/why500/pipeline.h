@@ -3,6 +3,7 @@
 // then correlate. Observers see each classified event (for --events and --explain).
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,7 @@ struct PipelineOptions {
   EventObserver* observer = nullptr;  // when set, inputs run one after another
   std::shared_ptr<const AccessFormat> access_format;  // --access-format, tried on every line
   TimeUs since = kNoTime, until = kNoTime;  // --since/--until: timed events outside are left out
+  std::atomic<uint64_t>* bytes_read = nullptr;  // when set, every input's bytes are added as read
 };
 
 struct PipelineResult {
