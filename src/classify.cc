@@ -5,10 +5,22 @@
 
 #include <algorithm>
 
+#include "why500/text.h"
+
 namespace why500 {
 namespace {
 
 constexpr int64_t kSetMaxMem = 256 << 20;  // the DFA of ~200 patterns needs room to stay fast
+
+// RE2 reads text as UTF-8: a byte of invalid UTF-8 (Latin-1 "caf\xe9", a stray \xff) matches
+// no `.`, `\S` or class, so a rule whose match crosses one would miss the line. Such text is
+// matched with those bytes as '?', which keeps every offset into it.
+std::string_view Matchable(std::string_view text, std::string* buf) {
+  if (IsValidUtf8(text)) return text;
+  buf->clear();
+  AppendUtf8Masked(text, '?', buf);
+  return *buf;
+}
 
 re2::RE2::Options RuleOptions() {
   re2::RE2::Options o;
@@ -70,6 +82,8 @@ int RuleSet::Classify(std::string_view message, Format format, std::string_view 
                       std::vector<int>* matched) const {
   matched->clear();
   if (rules_.empty()) return -1;
+  thread_local std::string masked;
+  message = Matchable(message, &masked);
   re2::RE2::Set::ErrorInfo info{};
   if (!set_->Match(message, matched, &info) && info.kind != re2::RE2::Set::kNoError) {
     // The DFA ran out of memory: fall back to each rule's own regex rather than miss a match.
@@ -86,12 +100,15 @@ int RuleSet::Classify(std::string_view message, Format format, std::string_view 
 }
 
 bool RuleSet::Matches(int index, std::string_view message) const {
-  return re2::RE2::PartialMatch(message, *regexes_[index]);
+  thread_local std::string masked;
+  return re2::RE2::PartialMatch(Matchable(message, &masked), *regexes_[index]);
 }
 
 bool RuleSet::Extract(int index, std::string_view message, std::vector<Capture>* captures,
                       size_t* match_start) const {
   const re2::RE2& re = *regexes_[index];
+  thread_local std::string masked;
+  message = Matchable(message, &masked);
   const int groups = re.NumberOfCapturingGroups();
   thread_local std::vector<re2::StringPiece> sub;  // reused: no allocation per event
   sub.assign(static_cast<size_t>(groups) + 1, re2::StringPiece());

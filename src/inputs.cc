@@ -27,7 +27,8 @@ bool ParseRotatedName(const std::string& name, Rotated* out) {
   const size_t dot = s.rfind('.');
   if (dot != std::string_view::npos && dot + 1 < s.size() &&
       std::all_of(s.begin() + static_cast<long>(dot) + 1, s.end(), [](char c) { return IsDigit(c); })) {
-    number = std::stol(std::string(s.substr(dot + 1)));
+    // Saturated: "error.log.99999999999999999999" is still a (very old) rotation, not a crash.
+    for (char c : s.substr(dot + 1)) number = number > 99999999999L ? number : number * 10 + (c - '0');
     s = s.substr(0, dot);
   } else if (EndsWith(name, ".gz")) {
     return false;  // "x.log.gz" without a number is no rotation of ours

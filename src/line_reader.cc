@@ -5,7 +5,7 @@
 namespace why500 {
 
 LineReader::LineReader(Source* source, size_t max_line, size_t block)
-    : source_(source), max_line_(max_line), buf_(block + max_line + 1) {}
+    : source_(source), max_line_(max_line), buf_(block + max_line + 2) {}
 
 // Moves the unconsumed bytes to the front and reads more. False when nothing more comes.
 bool LineReader::Fill() {
@@ -43,6 +43,7 @@ void LineReader::SkipRestOfLongLine() {
     begin_ = end_;
     if (!Fill()) {
       skipping_ = false;
+      stats_.missing_final_newline = true;  // the overlong line was the last, without a newline
       return;
     }
   }
@@ -66,8 +67,9 @@ bool LineReader::Next(std::string_view* line) {
       ++stats_.lines;
       return true;
     }
-    if (end_ - begin_ > max_line_) {
-      // An overlong line: hand out its first max_line_ bytes and drop the rest unseen.
+    if (end_ - begin_ > max_line_ + 1) {
+      // An overlong line (longer than the cap even if a "\r\n" ends it): hand out its first
+      // max_line_ bytes and drop the rest unseen.
       *line = std::string_view(buf_.data() + begin_, max_line_);
       begin_ = end_;  // the kept bytes stay valid until the next call
       ++stats_.truncated_lines;
@@ -85,6 +87,10 @@ bool LineReader::Next(std::string_view* line) {
     const char* start = buf_.data() + begin_;
     begin_ = end_;
     if (len > 0 && start[len - 1] == '\r') --len;
+    if (len > max_line_) {
+      len = max_line_;
+      ++stats_.truncated_lines;
+    }
     *line = std::string_view(start, len);
     ++stats_.lines;
     stats_.missing_final_newline = true;

@@ -1,8 +1,10 @@
 // why500's entry point: turns Options into a run and the run's outcome into an exit code.
 // Everything else lives in the library; errors arrive here as values.
 #include <fmt/format.h>
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -219,10 +221,26 @@ int Run(const Options& o) {
   return Analyse(o, **rules, std::move(po));
 }
 
+// Started with stdin, stdout or stderr closed (`why500 ... >&-`), the next file opened would take
+// that descriptor: the report would land in the --events file, or an input would be read as
+// stdin. Each closed one is held by /dev/null opened write-only, so writes vanish as before and
+// reading `-` still fails with "Bad file descriptor".
+void HoldStandardDescriptors() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    const int held = ::open("/dev/null", O_WRONLY);
+    if (held >= 0 && held != fd) {
+      ::dup2(held, fd);
+      ::close(held);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace why500
 
 int main(int argc, char** argv) {
+  why500::HoldStandardDescriptors();
   why500::CommandLine cl = why500::ParseCommandLine(argc, argv);
   if (cl.exit_code) {
     std::fprintf(*cl.exit_code == 0 ? stdout : stderr, "%s\n", cl.message.c_str());

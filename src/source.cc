@@ -95,7 +95,12 @@ class GzipSource : public Source {
 
   Expected<size_t> Read(char* buf, size_t n) override {
     if (!ok_) return Error{r_->name() + ": cannot start gzip decoder"};
-    if (done_) return size_t{0};
+    if (done_) {
+      if (error_.empty()) return size_t{0};
+      Error e{std::move(error_)};  // held back while the text inflated before it was handed out
+      error_.clear();
+      return e;
+    }
     zs_.next_out = reinterpret_cast<Bytef*>(buf);
     zs_.avail_out = static_cast<uInt>(n);
     while (zs_.avail_out == n) {
@@ -118,7 +123,12 @@ class GzipSource : public Source {
       } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
         done_ = true;
         const char* msg = zs_.msg ? zs_.msg : "corrupt data";
-        return Error{r_->name() + ": corrupt gzip data (" + msg + ")"};
+        Error e{r_->name() + ": corrupt gzip data (" + msg + ")"};
+        // The call that meets the error (a bad checksum at the end, say) may have inflated text
+        // before it: that text is handed out first and the error on the next call.
+        if (zs_.avail_out == n) return e;
+        error_ = std::move(e.message);
+        break;
       }
     }
     return n - zs_.avail_out;
@@ -131,6 +141,7 @@ class GzipSource : public Source {
   std::vector<char> in_;
   z_stream zs_;
   bool ok_ = false, done_ = false, mid_member_ = false;
+  std::string error_;  // an error met after text that was handed out first
 };
 
 class MemSource : public Source {

@@ -38,6 +38,22 @@ void AppendHexEscape(unsigned char c, std::string* out) {
   out->append(buf);
 }
 
+// The code point of the valid `n`-byte UTF-8 sequence at s[i].
+uint32_t CodePoint(std::string_view s, size_t i, size_t n) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  uint32_t cp = n == 1 ? b0 : n == 2 ? (b0 & 0x1Fu) : n == 3 ? (b0 & 0x0Fu) : (b0 & 0x07u);
+  for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
+  return cp;
+}
+
+// C1 controls (U+0080..U+009F) include CSI, which terminals obey like ESC [. The bidi
+// embeddings, overrides, isolates and marks reorder the text around them on screen, so a
+// log line could show something else than it holds (Trojan Source, CVE-2021-42574).
+bool IsInvisibleControl(uint32_t cp) {
+  return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+         (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 }  // namespace
 
 bool IsValidUtf8(std::string_view s) {
@@ -58,6 +74,19 @@ void AppendRepairedUtf8(std::string_view s, std::string* out) {
     const size_t n = Utf8SequenceLength(s, i);
     if (n == 0) {
       out->append("\xEF\xBF\xBD");
+      ++i;
+    } else {
+      out->append(s.data() + i, n);
+      i += n;
+    }
+  }
+}
+
+void AppendUtf8Masked(std::string_view s, char with, std::string* out) {
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = Utf8SequenceLength(s, i);
+    if (n == 0) {
+      out->push_back(with);
       ++i;
     } else {
       out->append(s.data() + i, n);
@@ -96,10 +125,9 @@ void AppendTerminalSafe(std::string_view s, std::string* out) {
       if (n == 0) {
         AppendHexEscape(c, out);
         ++i;
-      } else if (n == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0) {
-        // C1 controls (U+0080..U+009F) include CSI, which terminals obey like ESC [.
+      } else if (const uint32_t cp = CodePoint(s, i, n); IsInvisibleControl(cp)) {
         char buf[12];
-        std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(s[i + 1]));
+        std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(cp));
         out->append(buf);
         i += n;
       } else {

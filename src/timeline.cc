@@ -43,6 +43,13 @@ Timeline BuildTimeline(const Aggregate& agg) {
     const int64_t start = first_minute * 60 / width * width;
     if ((last_minute * 60 - start) / width + 1 <= static_cast<int64_t>(kMaxBuckets)) break;
   }
+  // A damaged timestamp (year 9999) can stretch the window over millennia: whole weeks then,
+  // never more than kMaxBuckets buckets, so the report stays small whatever the times say.
+  const int64_t week = 7 * 86400;
+  const int64_t span = last_minute * 60 - first_minute * 60 + t.bucket_seconds;
+  if (span / t.bucket_seconds + 1 > static_cast<int64_t>(kMaxBuckets)) {
+    t.bucket_seconds = (span / static_cast<int64_t>(kMaxBuckets - 1) / week + 1) * week;
+  }
   const int64_t start = first_minute * 60 / t.bucket_seconds * t.bucket_seconds;
   const size_t buckets = static_cast<size_t>((last_minute * 60 - start) / t.bucket_seconds + 1);
   t.start = start * kUsPerSecond;

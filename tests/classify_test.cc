@@ -73,3 +73,22 @@ TEST_CASE("specific causes beat generic ones", "[classify]") {
     CHECK(CauseOf(row.text) == row.cause);
   }
 }
+
+TEST_CASE("a byte of invalid UTF-8 inside the span a rule matches does not hide the line", "[classify]") {
+  // RE2 reads UTF-8: a Latin-1 byte matches no \S or `.`, so the socket-missing rule, whose
+  // capture crosses the socket path, missed this line entirely.
+  const std::string line =
+      "connect() to unix:/run/php/caf\xe9-\xff.sock failed (2: No such file or directory) while connecting to "
+      "upstream";
+  std::vector<int> matched;
+  const int winner = Rules().Classify(line, Format::kNginxError, "crit", &matched);
+  REQUIRE(winner >= 0);
+  CHECK(Rules().rules()[winner].id == "nginx.upstream.connect.socket-missing");
+  CHECK(Rules().Matches(winner, line));
+  std::vector<Capture> captures;
+  size_t start = 99;
+  REQUIRE(Rules().Extract(winner, "x " + line, &captures, &start));
+  CHECK(start == 2);  // offsets are those of the text as given
+  REQUIRE(captures.size() == 1);
+  CHECK(captures[0].value == "unix:/run/php/caf?-?.sock");
+}

@@ -22,6 +22,18 @@ TEST_CASE("text for terminals carries no control sequences", "[text]") {
   CHECK(TerminalSafe("bad \xff byte") == "bad \\xff byte");
 }
 
+TEST_CASE("bidi controls are escaped for terminals, other non-ASCII text is kept", "[text]") {
+  // U+202E RIGHT-TO-LEFT OVERRIDE would show "invoice\u202efdp.exe" as "invoiceexe.pdf".
+  CHECK(TerminalSafe("invoice\xe2\x80\xae" "fdp.exe") == "invoice\\u202efdp.exe");
+  CHECK(TerminalSafe("\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad") == "\\u202a\\u202b\\u202c\\u202d");
+  CHECK(TerminalSafe("\xe2\x81\xa6x\xe2\x81\xa9") == "\\u2066x\\u2069");  // isolates
+  CHECK(TerminalSafe("\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c") == "\\u200e\\u200f\\u061c");  // marks
+  CHECK(TerminalSafe("\xc2\x85") == "\\u0085");  // NEL, a C1 control
+  // Neighbours of those ranges pass: a dash, an ellipsis, an arrow, Arabic and Hebrew letters.
+  CHECK(TerminalSafe("\xe2\x80\x94 \xe2\x80\xa6 \xe2\x86\x92 \xd8\xb9 \xd7\xa9 \xc2\xa0") ==
+        "\xe2\x80\x94 \xe2\x80\xa6 \xe2\x86\x92 \xd8\xb9 \xd7\xa9 \xc2\xa0");
+}
+
 TEST_CASE("binary lines are told from text in any script", "[text]") {
   CHECK(LooksBinary(std::string("a\0b", 3)));
   CHECK(LooksBinary("\x01\x02\x03\x04\x05\x06 abc"));

@@ -14,8 +14,13 @@ bool IsValidUtf8(std::string_view s);
 void AppendRepairedUtf8(std::string_view s, std::string* out);
 std::string RepairUtf8(std::string_view s);
 
-// Appends `s` so that no byte of it can steer a terminal: C0/C1 controls, DEL and
-// ESC become visible escapes (\x1b, \t, \r, \u009b), invalid UTF-8 bytes become \xNN.
+// Appends `s` with each byte that belongs to no valid UTF-8 sequence replaced by `with`: the
+// same length, so offsets into `s` hold for the copy too.
+void AppendUtf8Masked(std::string_view s, char with, std::string* out);
+
+// Appends `s` so that no byte of it can steer a terminal: C0/C1 controls, DEL, ESC and
+// the bidi controls that reorder text on screen become visible escapes (\x1b, \t, \r,
+// \u009b, \u202e), invalid UTF-8 bytes become \xNN.
 void AppendTerminalSafe(std::string_view s, std::string* out);
 std::string TerminalSafe(std::string_view s);
 
