@@ -27,7 +27,7 @@ int64_t Millis(std::string_view s) {
   s = LastListed(s);
   int64_t ms = 0;
   size_t i = 0;
-  for (; i < s.size() && IsDigit(s[i]); ++i) ms = ms * 10 + (s[i] - '0');
+  for (; i < s.size() && i < 10 && IsDigit(s[i]); ++i) ms = ms * 10 + (s[i] - '0');  // a 10th digit: too long
   if (i == 0 || i > 9) return -1;
   ms *= 1000;
   if (i < s.size() && s[i] == '.') {

@@ -12,10 +12,12 @@ Examples:
   why500 --format json --fail-on high /var/log/nginx/*.log > why500.json
   why500 --since 30m /var/log/nginx/                 # only the last half hour
   why500 --format markdown error.log access.log >> "$GITHUB_STEP_SUMMARY"
+  why500 --redact --format markdown error.log access.log > report.md   # safe to publish
   why500 --explain /var/log/apache2/error.log      # which rule wins each event, and why
 
 Exit status: 0 analysed; 1 a --fail-on threshold was met; 2 usage error or invalid rules;
-3 an input could not be read (the others are still reported).)";
+3 an input could not be read (the others are still reported).
+More in man why500: input formats, the rule format, the JSON report.)";
 
 }  // namespace
 
@@ -36,7 +38,8 @@ CommandLine ParseCommandLine(int argc, char** argv) {
                  "Exit 1 when a cause is found: any, a minimum confidence (low|medium|high), or a cause id");
   app.add_option("--input-format", o.input_format,
                  "Read every input as this format instead of sniffing it (nginx_error, apache_error, php_fpm, "
-                 "php_error, access_combined, access_common, generic)");
+                 "php_error, access_combined, access_common, access_json, syslog, journal_json, json, logfmt, "
+                 "generic)");
   app.add_option("--access-format", o.access_format,
                  "Read access logs written with this nginx log_format or Apache LogFormat string, e.g. "
                  "'$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent $request_time'");

@@ -44,7 +44,9 @@ bool ParseJournalJson(std::string_view s, Record* out) {
   Record r;
   const std::string realtime = FieldText(doc, "__REALTIME_TIMESTAMP");
   r.time = kNoTime;
-  if (!realtime.empty() && std::all_of(realtime.begin(), realtime.end(), [](char c) { return IsDigit(c); })) {
+  // At most 18 digits: always an int64 (std::stoll throws past it); today's times have 16.
+  if (!realtime.empty() && realtime.size() <= 18 &&
+      std::all_of(realtime.begin(), realtime.end(), [](char c) { return IsDigit(c); })) {
     r.time = static_cast<TimeUs>(std::stoll(realtime));
   }
   r.message = message;

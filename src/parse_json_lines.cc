@@ -49,7 +49,7 @@ void AppendError(const json& err, std::string* out) {
 bool JsonTime(const json& v, TimeUs* out) {
   if (v.is_number()) {
     const double x = v.get<double>();
-    if (x <= 0) return false;
+    if (x <= 0 || x >= 1e19) return false;  // past 1e19 ns (year 2286) no reading fits an int64
     if (x > 1e17) {
       *out = static_cast<TimeUs>(x / 1000.0);
     } else if (x > 1e14) {

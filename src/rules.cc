@@ -166,6 +166,12 @@ Expected<std::vector<Rule>> ParseRuleFile(std::string_view text, const std::stri
     const size_t colon = column == std::string::npos ? std::string::npos : what.find(": ", column);
     if (colon != std::string::npos) what = what.substr(colon + 2);
     return Error{source + ":" + Position(text, e.byte > 0 ? e.byte - 1 : 0) + ": not valid JSON: " + what};
+  } catch (const json::exception& e) {
+    // A number out of range ("1e400") is out_of_range, not parse_error: "[json.exception....] what".
+    std::string what = e.what();
+    const size_t bracket = what.find("] ");
+    if (bracket != std::string::npos) what = what.substr(bracket + 2);
+    return Error{source + ": not valid JSON: " + what};
   }
   const json* list = &doc;
   if (doc.is_object()) {

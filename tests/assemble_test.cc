@@ -268,3 +268,21 @@ TEST_CASE("generic: a Go panic dump is one event", "[assemble]") {
   REQUIRE(c.events.size() == 2);
   CHECK(c.events[0].lines == 7);
 }
+
+TEST_CASE("custom access formats: a request time of too many digits is no time", "[assemble][fuzz]") {
+  // Found by fuzz/fuzz_access_format.cc: the digits were summed into an int64 before their count was checked.
+  auto format = AccessFormat::Compile("$status $request_time $upstream_response_time");
+  REQUIRE(format.ok());
+  struct Times : EventSink {
+    void OnEvent(Event& e) override { got.emplace_back(e.request_ms, e.upstream_ms); }
+    void OnQuietResponse(TimeUs) override {}
+    std::vector<std::pair<int64_t, int64_t>> got;
+  } sink;
+  Assembler a(Format::kAccessCombined, 0, &sink, &format.value());
+  a.Add("504 71701111170017777011 60.001", 1);
+  a.Add("502 123456789.5 1234567890", 2);
+  a.Finish();
+  REQUIRE(sink.got.size() == 2);
+  CHECK(sink.got[0] == std::make_pair(int64_t{-1}, int64_t{60001}));
+  CHECK(sink.got[1] == std::make_pair(int64_t{123456789500}, int64_t{-1}));
+}

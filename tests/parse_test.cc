@@ -361,3 +361,22 @@ TEST_CASE("generic lines take the time of common application log shapes", "[pars
   REQUIRE(ParseGeneric("ERROR:root:no time here", &r));
   CHECK(r.time == kNoTime);
 }
+
+TEST_CASE("journalctl -o json: a timestamp too long for 64 bits is no time", "[parse][journal][fuzz]") {
+  // Found by fuzz/fuzz_parse.cc: std::stoll threw out_of_range on 20 digits.
+  Record r;
+  REQUIRE(ParseJournalJson("{\"__REALTIME_TIMESTAMP\":\"17952553810000405162\",\"MESSAGE\":\"x\"}", &r));
+  CHECK(r.time == kNoTime);
+  CHECK(r.message == "x");
+  REQUIRE(ParseJournalJson("{\"__REALTIME_TIMESTAMP\":\"999999999999999999\",\"MESSAGE\":\"x\"}", &r));
+  CHECK(r.time == 999999999999999999);
+}
+
+TEST_CASE("JSON application lines: an epoch time past any unit's range is no time", "[parse][json][fuzz]") {
+  // Found by fuzz/fuzz_assemble.cc: 9e23 (read as nanoseconds) overflowed the int64 conversion.
+  Record r;
+  REQUIRE(ParseJsonLine("{\"ts\":9e23,\"msg\":\"x\"}", &r));
+  CHECK(r.time == kNoTime);
+  REQUIRE(ParseJsonLine("{\"ts\":1795255202123456789,\"msg\":\"x\"}", &r));
+  CHECK(FormatRfc3339(r.time) == "2026-11-21T10:00:02.123456Z");
+}

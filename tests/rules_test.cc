@@ -127,3 +127,10 @@ TEST_CASE("a user rule with an existing id replaces the default in place", "[rul
   CHECK(loaded->front().subcause == "mine");
   CHECK(loaded->front().source == path);
 }
+
+TEST_CASE("a number JSON cannot hold is an error, not an exception", "[rules][fuzz]") {
+  // Found by fuzz/fuzz_rules.cc: nlohmann throws out_of_range (not parse_error) for "1e400".
+  CHECK(ErrorOf("1e400") == "user.json: not valid JSON: number overflow parsing '1e400'");
+  CHECK(ErrorOf(std::string("[") + kValidRule + ", {\"id\": \"x\", \"priority\": 1e400}]").find("not valid JSON") !=
+        std::string::npos);
+}
