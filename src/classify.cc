@@ -55,6 +55,7 @@ Expected<std::shared_ptr<const RuleSet>> RuleSet::Compile(std::vector<Rule> rule
     return Error{"the rule set is too large to compile within RE2's memory budget"};
   }
   set->rules_ = std::move(rules);
+  set->gate_ = std::make_unique<LiteralGate>(set->rules_);
   return std::shared_ptr<const RuleSet>(std::move(set));
 }
 
@@ -78,10 +79,11 @@ int RuleSet::PickWinner(const std::vector<int>& matched) const {
   return best;
 }
 
-int RuleSet::Classify(std::string_view message, Format format, std::string_view level,
-                      std::vector<int>* matched) const {
+int RuleSet::Classify(std::string_view message, Format format, std::string_view level, std::vector<int>* matched,
+                      Want want) const {
   matched->clear();
   if (rules_.empty()) return -1;
+  if (!gate_->MayMatch(message, format, level, want == Want::kEvidence)) return -1;
   thread_local std::string masked;
   message = Matchable(message, &masked);
   re2::RE2::Set::ErrorInfo info{};

@@ -99,7 +99,8 @@ class ClassifyingSink : public EventSink {
       return;
     }
     if (e.status >= 500) OnResponse(e);  // an application's own request line (JSON, logfmt) failed
-    const int winner = rules_.Classify(e.message, e.format, e.severity, &matched_);
+    const int winner = rules_.Classify(e.message, e.format, e.severity, &matched_,
+                                       observer_ ? RuleSet::Want::kEveryMatch : RuleSet::Want::kEvidence);
     if (winner < 0 || rules_.rules()[winner].benign()) {
       OnNoEvidence(e, winner);
     } else {

@@ -1,5 +1,6 @@
-// The compiled rule set: one RE2::Set over every pattern, one pass per event; only the
-// winning rule's own RE2 runs again, and only when its captures or match position are needed.
+// The compiled rule set: a literal gate, then one RE2::Set over every pattern, one pass per
+// event that passes the gate; only the winning rule's own RE2 runs again, and only when its
+// captures or match position are needed.
 #pragma once
 
 #include <memory>
@@ -8,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "why500/literal_gate.h"
 #include "why500/record.h"
 #include "why500/rules.h"
 #include "why500/status.h"
@@ -29,9 +31,15 @@ class RuleSet {
 
   const std::vector<Rule>& rules() const { return rules_; }
 
+  // What a caller needs of Classify: every matching rule (--explain, --events, rule checks), or
+  // only the winner when it is evidence; then a message no evidence rule can match skips the
+  // rule set, even if a benign rule would have matched it.
+  enum class Want { kEveryMatch, kEvidence };
+
   // Every rule whose pattern matches `message` and which applies to `format` and `level`, into
   // `matched` (cleared first, reused by the caller). Returns the winner's index or -1.
-  int Classify(std::string_view message, Format format, std::string_view level, std::vector<int>* matched) const;
+  int Classify(std::string_view message, Format format, std::string_view level, std::vector<int>* matched,
+               Want want = Want::kEveryMatch) const;
 
   // The winner among `matched`: highest priority, then confidence, then load order.
   int PickWinner(const std::vector<int>& matched) const;
@@ -46,6 +54,7 @@ class RuleSet {
   std::vector<Rule> rules_;
   std::vector<std::unique_ptr<re2::RE2>> regexes_;
   std::unique_ptr<re2::RE2::Set> set_;
+  std::unique_ptr<LiteralGate> gate_;  // built over rules_, after they are in place
 };
 
 // Renders a hint, replacing {name} by a capture or an event field ("?" when absent).

@@ -1,0 +1,56 @@
+// The literal gate in front of the rule set: most log lines hold none of the words any rule
+// needs, and a byte scan for those words costs a fraction of a pass through the RE2::Set DFA.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "why500/record.h"
+#include "why500/rules.h"
+
+namespace why500 {
+
+class LiteralGate {
+ public:
+  // Learns, for each rule, a few literals one of which any match must contain (from RE2's own
+  // prefilter), once for one-line messages and once for multi-line ones. Rules without such
+  // literals are always let through for their formats.
+  explicit LiteralGate(const std::vector<Rule>& rules);
+
+  // False only when no rule that applies to `format` and `level` can match `text` (with
+  // `evidence_only`, no rule whose cause is not "none"): the rule set's answer is then known
+  // without running it. Exact, never a guess.
+  bool MayMatch(std::string_view text, Format format, std::string_view level, bool evidence_only) const;
+
+  // For tests: the literals the one-line table scans for, and the rules it cannot filter.
+  size_t key_count() const { return one_line_.keys.size(); }
+  size_t unfiltered_count() const { return one_line_.unfiltered.size(); }
+
+ private:
+  struct Key {
+    std::string literal;     // lower case ASCII, at least 3 bytes
+    std::vector<int> rules;  // the rules this literal lets through
+  };
+  struct Table {
+    std::vector<int> unfiltered;  // rules without a required literal
+    std::vector<Key> keys;        // sorted by the hash of their first three bytes
+    std::array<uint64_t, 1024> seen{};  // a bit per hash in use: the scan's fast test
+    std::vector<uint32_t> bucket;       // hash -> first key with it; hash + 1 -> one past the last
+  };
+  struct Query;
+
+  void Build(Table* table, bool one_line);
+  bool Scan(const Table& table, std::string_view text, const Query& q) const;
+  bool AnyApplies(const std::vector<int>& rules, const Query& q) const;
+  bool KeyAt(const Table& table, const unsigned char* at, size_t left, uint32_t hash, const Query& q) const;
+
+  const std::vector<Rule>& rules_;
+  // A message without '\n' can match only what a pattern matches when it never matches '\n',
+  // which often needs rarer literals (a JVM frame rule needs "\n\tat " only across lines).
+  Table one_line_, multi_line_;
+};
+
+}  // namespace why500
