@@ -3,7 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include "test_support.h"
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <unistd.h>
 
@@ -82,6 +84,42 @@ TEST_CASE("the report does not depend on the thread count", "[pipeline]") {
   o.threads = 3;
   const std::string three = JsonWithoutClock(RunPipeline(Rules(), o));
   CHECK(one == three);
+}
+
+// Every log of testdata/ in one file, several times over: many batches of every shape (access
+// lines, multi-line traces, journald, changes) for the threads that classify one input.
+std::string AllTestdataLogs() {
+  std::string all;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(WHY500_SOURCE_DIR "/testdata")) {
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_regular_file() || name == "expected" || name == "args" || entry.path().extension() == ".gz") continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (!all.empty() && all.back() != '\n') all.push_back('\n');
+  }
+  return all;
+}
+
+TEST_CASE("one input classified by several threads gives the one-thread report", "[pipeline]") {
+  const std::string once = AllTestdataLogs();
+  std::string many;
+  while (std::count(many.begin(), many.end(), '\n') < 40000) many += once;
+  TempFile f(many);
+  PipelineOptions o;
+  o.inputs = {f.path};
+  o.threads = 1;
+  const std::string one = JsonWithoutClock(RunPipeline(Rules(), o));
+  for (int threads : {2, 4}) {
+    o.threads = threads;
+    INFO("threads " << threads);
+    CHECK(JsonWithoutClock(RunPipeline(Rules(), o)) == one);
+  }
+  // Also inside a window, where events outside --since/--until are counted, not classified.
+  o.since = CivilToUtc(CivilTime{2026, 11, 21, 10, 0, 0}, 0);
+  o.threads = 1;
+  const std::string window_one = JsonWithoutClock(RunPipeline(Rules(), o));
+  o.threads = 2;
+  CHECK(JsonWithoutClock(RunPipeline(Rules(), o)) == window_one);
 }
 
 TEST_CASE("every line is counted: parsed plus unparsed", "[pipeline]") {

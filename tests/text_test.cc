@@ -42,3 +42,21 @@ TEST_CASE("binary lines are told from text in any script", "[text]") {
   CHECK_FALSE(LooksBinary("\xe6\x95\xb0\xe6\x8d\xae\xe5\xba\x93\xe8\xbf\x9e\xe6\x8e\xa5\xe5\xa4\xb1\xe8\xb4\xa5"));
   CHECK_FALSE(LooksBinary("one stray \xff byte in a long line of ordinary text"));
 }
+
+TEST_CASE("binary lines: a NUL or control byte is seen at every offset of the 8-byte scan", "[text]") {
+  const std::string text = "an ordinary log line that is long enough for several words";
+  for (size_t at = 0; at < text.size(); ++at) {
+    std::string with_nul = text;
+    with_nul[at] = '\0';
+    INFO("offset " << at);
+    CHECK(LooksBinary(with_nul));
+  }
+  // Control soup counts wherever it sits; a clean word next to it does not hide it.
+  std::string soup = text;
+  for (size_t at = 3; at < soup.size(); at += 2) soup[at] = '\x01';
+  CHECK(LooksBinary(soup));
+  // Every printable ASCII byte, and tab, CR and ESC, is text.
+  std::string printable = "\t\r\x1b";
+  for (int c = 0x20; c < 0x7f; ++c) printable.push_back(static_cast<char>(c));
+  CHECK_FALSE(LooksBinary(printable));
+}

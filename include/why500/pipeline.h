@@ -1,6 +1,6 @@
 // Wires the stages for a run: sources → framing → parse → assemble → classify → aggregate,
-// one worker per input (inputs merge back in order, so output never depends on threads),
-// then correlate. Observers see each classified event (for --events and --explain).
+// one worker per input, and threads left over classify batches of one input's events (inputs
+// and batches merge back in order, so output never depends on threads), then correlate. Observers see each classified event (for --events and --explain).
 #pragma once
 
 #include <atomic>

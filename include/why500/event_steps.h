@@ -1,0 +1,143 @@
+// The two steps after assembly, kept apart so that they can run on different threads: the
+// classify step (rules, captures, template, change marker: reads the event only) and the
+// aggregate step (adds to one input's Aggregate, in input order). Two EventSinks connect them
+// to the assembler: one thread doing both, or worker threads classifying batches.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "why500/aggregate.h"
+#include "why500/assemble.h"
+#include "why500/classify.h"
+#include "why500/pipeline.h"
+
+namespace why500 {
+
+// What the classify step found out about one event. Buffers are reused from event to event.
+struct Classified {
+  bool outside = false;  // outside --since/--until
+  int winner = -1;
+  bool evidence = false;
+  std::string_view change;  // DetectChange's kind, for an event that is not evidence
+  std::vector<int> matched;
+  std::vector<Capture> captures;
+  std::string template_text;
+};
+
+// The classify step. Const: any number of threads may share one.
+class EventClassifier {
+ public:
+  EventClassifier(const RuleSet& rules, const PipelineOptions& options);
+  void Classify(const Event& e, Classified* c) const;
+
+ private:
+  const RuleSet& rules_;
+  const PipelineOptions& options_;
+  const bool observed_;
+};
+
+// Follows the times of one input: its span and its longest silences.
+class InputClock {
+ public:
+  void See(TimeUs t);
+  void Fill(InputStats* s) const;
+
+ private:
+  void KeepGap(TimeUs from, TimeUs to);
+  TimeUs first_ = kNoTime, last_ = kNoTime;
+  uint64_t timed_ = 0;
+  std::vector<std::pair<TimeUs, TimeUs>> gaps_;
+};
+
+// The aggregate step: adds classified events to one input's aggregate, in input order, and
+// tells the observer.
+class Aggregator {
+ public:
+  Aggregator(const RuleSet& rules, Aggregate* agg, const PipelineOptions& options, const std::string& input_name,
+             bool journal);
+  void AddQuietResponse(TimeUs time);
+  void Add(const Event& e, const Classified& c);
+  // What it counted of its input.
+  void Fill(InputStats* s) const;
+
+ private:
+  void AddResponse(const Event& e);
+  void AddNoEvidence(const Event& e, const Classified& c);
+  void AddEvidence(const Event& e, const Classified& c);
+  void Notify(const Event& e, const Verdict& v);
+
+  const RuleSet& rules_;
+  Aggregate* agg_;
+  EventObserver* observer_;
+  const PipelineOptions& options_;
+  const std::string& input_name_;
+  const bool journal_;
+  InputClock clock_;
+  uint64_t outside_ = 0, suppressed_ = 0, blobs_ = 0;
+  uint64_t responses_ = 0, responses_5xx_ = 0;
+};
+
+// One thread: each event is classified and added as it comes.
+class SequentialSink : public EventSink {
+ public:
+  SequentialSink(const EventClassifier& classifier, Aggregator* aggregator)
+      : classifier_(classifier), aggregator_(aggregator) {}
+  void OnQuietResponse(TimeUs time) override { aggregator_->AddQuietResponse(time); }
+  void OnEvent(Event& e) override;
+
+ private:
+  const EventClassifier& classifier_;
+  Aggregator* aggregator_;
+  Classified scratch_;
+};
+
+// Several threads on one input: the assembling thread copies events into batches, `workers`
+// threads classify whole batches, and the assembling thread adds them to the aggregate
+// strictly in input order, so the report is the one a single thread writes.
+class ParallelSink : public EventSink {
+ public:
+  ParallelSink(const EventClassifier& classifier, Aggregator* aggregator, int workers);
+  ~ParallelSink() override;
+  void OnQuietResponse(TimeUs time) override;
+  void OnEvent(Event& e) override;
+  // Adds every batch still in flight; call once the assembler has finished.
+  void Finish();
+
+ private:
+  struct Item {
+    TimeUs quiet_time;  // a quiet response's time, when event < 0
+    int32_t event;
+  };
+  struct Batch {
+    std::vector<Item> items;
+    std::vector<Event> events;  // slots reused from batch to batch
+    std::vector<Classified> classified;
+    size_t events_used = 0, text_bytes = 0;
+    bool done = false;  // classified; guarded by mu_
+  };
+
+  Batch& Filling() { return *ring_[filling_ % ring_.size()]; }
+  void Submit();
+  void ApplyNext();
+  void Work();
+
+  const EventClassifier& classifier_;
+  Aggregator* aggregator_;
+  std::vector<std::unique_ptr<Batch>> ring_;
+  size_t filling_ = 0, applied_ = 0;  // batches submitted and added, counted from the start
+  std::mutex mu_;
+  std::condition_variable queued_cv_, done_cv_;
+  std::deque<Batch*> queue_;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace why500

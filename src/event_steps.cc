@@ -1,0 +1,285 @@
+#include "why500/event_steps.h"
+
+#include <algorithm>
+
+#include "why500/changes.h"
+#include "why500/template.h"
+#include "why500/text.h"
+
+namespace why500 {
+namespace {
+
+constexpr TimeUs kMinGap = 10 * 60 * kUsPerSecond;  // silences shorter than this are never blind spots
+constexpr size_t kKeptGaps = 3;
+constexpr size_t kBatchItems = 4096;
+constexpr size_t kBatchBytes = 1 << 20;
+
+// journald's own notes that it dropped or hid messages: "Suppressed 1532 messages from
+// nginx.service" (rate limiting) and "[12.3K blob data]" (binary MESSAGE fields).
+uint64_t JournalSuppressed(std::string_view message) {
+  message = Trim(message);
+  if (!StartsWith(message, "Suppressed ") || message.find(" messages from ") == std::string_view::npos) return 0;
+  uint64_t n = 0;
+  for (size_t i = 11; i < message.size() && IsDigit(message[i]); ++i) n = n * 10 + (message[i] - '0');
+  return n;
+}
+bool JournalBlob(std::string_view text) { return text.find(" blob data]") != std::string_view::npos; }
+
+// --since/--until: a timed event outside the window is left out (and counted); an untimed
+// one stays, since nothing says it is outside.
+bool OutsideWindow(TimeUs t, const PipelineOptions& options) {
+  return t != kNoTime && ((options.since != kNoTime && t < options.since) ||
+                          (options.until != kNoTime && t > options.until));
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Classify step
+
+EventClassifier::EventClassifier(const RuleSet& rules, const PipelineOptions& options)
+    : rules_(rules), options_(options), observed_(options.observer != nullptr) {}
+
+void EventClassifier::Classify(const Event& e, Classified* c) const {
+  c->outside = OutsideWindow(e.time, options_);
+  c->winner = -1;
+  c->evidence = false;
+  c->change = {};
+  c->matched.clear();
+  if (c->outside || e.IsResponse()) return;
+  // Without an observer only evidence matters, and the rule set may skip what can't be.
+  const auto want = observed_ ? RuleSet::Want::kEveryMatch : RuleSet::Want::kEvidence;
+  c->winner = rules_.Classify(e.message, e.format, e.severity, &c->matched, want);
+  c->evidence = c->winner >= 0 && !rules_.rules()[c->winner].benign();
+  if (!c->evidence) {
+    c->change = DetectChange(e);
+    return;
+  }
+  // The winner's own regex runs only when its captures or its match position are needed: a
+  // hint citing captures, --explain, or the line of a multi-line message to template.
+  c->captures.clear();
+  std::string_view segment = e.message;
+  const bool multi_line = segment.find('\n') != std::string_view::npos;
+  const bool wants_captures = observed_ || rules_.rules()[c->winner].hint.find('{') != std::string::npos;
+  if (multi_line || wants_captures) {
+    size_t start = 0;
+    rules_.Extract(c->winner, e.message, &c->captures, &start);
+    if (multi_line) segment = LineAt(e.message, start);
+  }
+  MakeTemplate(segment, &c->template_text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Aggregate step
+
+void InputClock::See(TimeUs t) {
+  if (t == kNoTime) return;
+  ++timed_;
+  if (first_ == kNoTime) {
+    first_ = last_ = t;
+    return;
+  }
+  if (t > last_) {
+    if (t - last_ >= kMinGap) KeepGap(last_, t);
+    last_ = t;
+  }
+  first_ = std::min(first_, t);
+}
+
+void InputClock::Fill(InputStats* s) const {
+  s->first_time = first_;
+  s->last_time = last_;
+  s->timed_lines = timed_;
+  s->gaps = gaps_;
+}
+
+void InputClock::KeepGap(TimeUs from, TimeUs to) {
+  gaps_.emplace_back(from, to);
+  std::stable_sort(gaps_.begin(), gaps_.end(),
+                   [](const auto& a, const auto& b) { return a.second - a.first > b.second - b.first; });
+  if (gaps_.size() > kKeptGaps) gaps_.pop_back();
+}
+
+Aggregator::Aggregator(const RuleSet& rules, Aggregate* agg, const PipelineOptions& options,
+                       const std::string& input_name, bool journal)
+    : rules_(rules),
+      agg_(agg),
+      observer_(options.observer),
+      options_(options),
+      input_name_(input_name),
+      journal_(journal) {}
+
+void Aggregator::AddQuietResponse(TimeUs time) {
+  if (OutsideWindow(time, options_)) {
+    ++outside_;
+    return;
+  }
+  clock_.See(time);
+  agg_->SeeTime(time);
+  ++agg_->access_lines;
+  ++responses_;
+}
+
+void Aggregator::Add(const Event& e, const Classified& c) {
+  if (c.outside) {
+    ++outside_;
+    return;
+  }
+  clock_.See(e.time);
+  agg_->SeeTime(e.time);
+  ++agg_->events;
+  if (e.IsResponse()) {
+    AddResponse(e);
+    return;
+  }
+  if (e.status >= 500) AddResponse(e);  // an application's own request line (JSON, logfmt) failed
+  if (c.evidence) {
+    AddEvidence(e, c);
+  } else {
+    AddNoEvidence(e, c);
+  }
+}
+
+void Aggregator::Fill(InputStats* s) const {
+  s->responses = responses_;
+  s->responses_5xx = responses_5xx_;
+  s->outside_window = outside_;
+  s->journal_suppressed = suppressed_;
+  s->journal_blobs = blobs_;
+  clock_.Fill(s);
+}
+
+void Aggregator::AddResponse(const Event& e) {
+  ++agg_->access_lines;
+  ++responses_;
+  ++responses_5xx_;
+  agg_->AddResponse5xx(e);
+  Notify(e, Verdict());
+}
+
+// No rule, or a benign one, won: the event may still record a change (a reload, a restart).
+void Aggregator::AddNoEvidence(const Event& e, const Classified& c) {
+  if (journal_) {
+    suppressed_ += JournalSuppressed(e.message);
+    blobs_ += JournalBlob(e.text);
+  }
+  if (!c.change.empty()) agg_->AddChange(e, c.change);
+  Verdict verdict;
+  verdict.rule = c.winner;
+  verdict.matched = &c.matched;
+  Notify(e, verdict);
+}
+
+void Aggregator::AddEvidence(const Event& e, const Classified& c) {
+  agg_->AddEvidence(e, rules_, c.winner, c.template_text, c.captures);
+  Verdict verdict;
+  verdict.rule = c.winner;
+  verdict.matched = &c.matched;
+  verdict.captures = &c.captures;
+  verdict.template_text = c.template_text;
+  Notify(e, verdict);
+}
+
+void Aggregator::Notify(const Event& e, const Verdict& v) {
+  if (observer_) observer_->OnEvent(e, v, input_name_);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sinks
+
+void SequentialSink::OnEvent(Event& e) {
+  classifier_.Classify(e, &scratch_);
+  aggregator_->Add(e, scratch_);
+}
+
+ParallelSink::ParallelSink(const EventClassifier& classifier, Aggregator* aggregator, int workers)
+    : classifier_(classifier), aggregator_(aggregator), ring_(2 * static_cast<size_t>(workers) + 2) {
+  for (auto& b : ring_) b = std::make_unique<Batch>();
+  for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { Work(); });
+}
+
+ParallelSink::~ParallelSink() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  queued_cv_.notify_all();
+  for (std::thread& t : threads_) t.join();
+}
+
+void ParallelSink::OnQuietResponse(TimeUs time) {
+  Batch& b = Filling();
+  b.items.push_back({time, -1});
+  if (b.items.size() >= kBatchItems) Submit();
+}
+
+void ParallelSink::OnEvent(Event& e) {
+  Batch& b = Filling();
+  if (b.events_used == b.events.size()) {
+    b.events.emplace_back();
+    b.classified.emplace_back();
+  }
+  b.events[b.events_used] = e;  // copy-assigned into a reused slot: no allocation once warm
+  b.text_bytes += e.text.size() + e.message.size();
+  b.items.push_back({kNoTime, static_cast<int32_t>(b.events_used++)});
+  if (b.items.size() >= kBatchItems || b.text_bytes >= kBatchBytes) Submit();
+}
+
+void ParallelSink::Finish() {
+  if (!Filling().items.empty()) Submit();
+  while (applied_ < filling_) ApplyNext();
+}
+
+// Hands the filling batch to the workers and makes the next ring slot the filling one, adding
+// its previous contents to the aggregate first if they are still in flight.
+void ParallelSink::Submit() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(&Filling());
+  }
+  queued_cv_.notify_one();
+  ++filling_;
+  if (filling_ - applied_ >= ring_.size()) ApplyNext();
+  Batch& next = Filling();
+  next.items.clear();
+  next.events_used = 0;
+  next.text_bytes = 0;
+  next.done = false;
+}
+
+void ParallelSink::ApplyNext() {
+  Batch& b = *ring_[applied_ % ring_.size()];
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    done_cv_.wait(lock, [&] { return b.done; });
+  }
+  for (const Item& item : b.items) {
+    if (item.event < 0) {
+      aggregator_->AddQuietResponse(item.quiet_time);
+    } else {
+      aggregator_->Add(b.events[item.event], b.classified[item.event]);
+    }
+  }
+  ++applied_;
+}
+
+void ParallelSink::Work() {
+  for (;;) {
+    Batch* b = nullptr;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      queued_cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      b = queue_.front();
+      queue_.pop_front();
+    }
+    for (size_t i = 0; i < b->events_used; ++i) classifier_.Classify(b->events[i], &b->classified[i]);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      b->done = true;
+    }
+    done_cv_.notify_all();
+  }
+}
+
+}  // namespace why500
