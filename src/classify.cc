@@ -4,6 +4,7 @@
 #include <re2/set.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "why500/text.h"
 
@@ -21,6 +22,114 @@ std::string_view Matchable(std::string_view text, std::string* buf) {
   AppendUtf8Masked(text, '?', buf);
   return *buf;
 }
+
+// A counted repetition after an ambiguous unbounded part ("(a|b)*a(a|b){20}") needs 2^20 DFA
+// states: RE2 still runs in linear time, but the shared Set's DFA then rebuilds its cache on
+// nearly every line. Such a user rule is refused at load. Only patterns with a counted
+// repetition of 3 or more are probed (cheap, deterministic for all others); the built-in rules
+// are probed by a test instead of at every start.
+constexpr int64_t kProbeMaxMem = 1 << 20;  // a sound pattern's states fit in this many times over
+constexpr size_t kProbeBytes = 64 << 10;   // enough distinct windows to overflow that budget
+constexpr int kSlowerThanPlain = 40;  // a rescan this many times slower than a plain literal's
+constexpr double kSlowFloorSeconds = 0.002;
+
+bool HasCountedRepetition(const std::string& pattern) {
+  for (size_t i = 0; i + 1 < pattern.size(); ++i) {
+    if (pattern[i] == '\\') {
+      ++i;
+      continue;
+    }
+    if (pattern[i] != '{' || !IsDigit(pattern[i + 1])) continue;
+    size_t j = i + 1;
+    int lo = 0, hi = 0;
+    while (j < pattern.size() && IsDigit(pattern[j])) lo = std::min(lo * 10 + (pattern[j++] - '0'), 100000);
+    hi = lo;
+    if (j < pattern.size() && pattern[j] == ',') {
+      ++j;
+      hi = 0;
+      while (j < pattern.size() && IsDigit(pattern[j])) hi = std::min(hi * 10 + (pattern[j++] - '0'), 100000);
+    }
+    if (std::max(lo, hi) >= 3) return true;
+  }
+  return false;
+}
+
+// The characters a pattern's literals and classes name: regex syntax, flags and repetition
+// counts left out. "(?:a|b)*a(?:a|b){20}" gives "ab".
+std::string LiteralAlphabet(const std::string& pattern) {
+  static constexpr std::string_view kSyntax = "\\()[]{}|*+?.^$:-,";
+  std::string alphabet;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    if (c == '{' || (c == '(' && i + 1 < pattern.size() && pattern[i + 1] == '?')) {
+      const size_t close = pattern.find_first_of(c == '{' ? "}" : ":)", i);
+      if (close != std::string::npos) i = close;
+      continue;
+    }
+    const bool printable = static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f;
+    if (printable && kSyntax.find(c) == std::string_view::npos && alphabet.find(c) == std::string::npos) {
+      alphabet.push_back(c);
+    }
+  }
+  return alphabet;
+}
+
+// Texts a state-hungry pattern meets: random bytes over the pattern's own characters, the same
+// with spaces between, and random printable ASCII.
+std::vector<std::string> ProbeTexts(const std::string& pattern) {
+  const std::string alphabet = LiteralAlphabet(pattern);
+  std::string printable;
+  for (char c = 0x20; c < 0x7f; ++c) printable.push_back(c);
+  uint64_t state = 0x9e3779b97f4a7c15ULL;
+  auto random_text = [&](const std::string& from) {
+    std::string text;
+    for (size_t i = 0; i < kProbeBytes; ++i) {
+      state ^= state << 13;
+      state ^= state >> 7;
+      state ^= state << 17;
+      text.push_back(from[state % from.size()]);
+    }
+    return text;
+  };
+  std::vector<std::string> texts = {random_text(printable)};
+  if (alphabet.size() >= 2) texts.push_back(random_text(alphabet));
+  if (!alphabet.empty()) texts.push_back(random_text(alphabet + " "));
+  return texts;
+}
+
+// Seconds of the second scan of `text` by a one-pattern Set with a small DFA budget: a sound
+// pattern's states are cached by then, an exploding one rebuilds them. Best of three, so that
+// a preempted scan does not condemn a sound rule.
+double RescanSeconds(const std::string& pattern, const std::string& text) {
+  re2::RE2::Options o;
+  o.set_log_errors(false);
+  o.set_max_mem(kProbeMaxMem);
+  re2::RE2::Set set(o, re2::RE2::UNANCHORED);
+  if (set.Add(pattern, nullptr) < 0 || !set.Compile()) return 0;
+  std::vector<int> matched;
+  set.Match(text, &matched);
+  double best = 1e9;
+  for (int i = 0; i < 3; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    set.Match(text, &matched);
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return best;
+}
+
+}  // namespace
+
+bool DfaExplodes(const std::string& pattern) {
+  if (!HasCountedRepetition(pattern)) return false;
+  for (const std::string& text : ProbeTexts(pattern)) {
+    const double plain = RescanSeconds("why500 plain literal", text);
+    const double seconds = RescanSeconds(pattern, text);
+    if (seconds > kSlowFloorSeconds && seconds > kSlowerThanPlain * plain) return true;
+  }
+  return false;
+}
+
+namespace {
 
 re2::RE2::Options RuleOptions() {
   re2::RE2::Options o;
@@ -44,6 +153,12 @@ Expected<std::shared_ptr<const RuleSet>> RuleSet::Compile(std::vector<Rule> rule
       std::string what = r.source + ": rule '" + r.id + "': invalid pattern: " + re->error();
       if (!re->error_arg().empty()) what += " (at '" + re->error_arg() + "')";
       return Error{what};
+    }
+    if (!r.built_in && DfaExplodes(r.pattern)) {
+      return Error{r.source + ": rule '" + r.id +
+                   "': pattern is too costly to match: its DFA needs more states than RE2's memory budget on some "
+                   "lines (a counted repetition such as {20} after an unbounded alternation multiplies states); "
+                   "narrow it"};
     }
     std::string set_error;
     if (set->set_->Add(r.pattern, &set_error) < 0) {

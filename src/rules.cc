@@ -234,7 +234,10 @@ Expected<std::vector<Rule>> LoadRules(const std::vector<std::string>& user_paths
     for (const EmbeddedRuleFile& f : EmbeddedRuleFiles()) {
       auto parsed = ParseRuleFile(f.text, f.name);
       if (!parsed) return parsed.error();
-      for (Rule& r : *parsed) add(std::move(r));
+      for (Rule& r : *parsed) {
+        r.built_in = true;
+        add(std::move(r));
+      }
     }
   }
   for (const std::string& path : user_paths) {

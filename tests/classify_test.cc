@@ -92,3 +92,24 @@ TEST_CASE("a byte of invalid UTF-8 inside the span a rule matches does not hide 
   REQUIRE(captures.size() == 1);
   CHECK(captures[0].value == "unix:/run/php/caf?-?.sock");
 }
+
+TEST_CASE("classify: patterns whose DFA explodes are told from sound ones", "[classify]") {
+  for (const char* bomb : {"(?:a|b)*a(?:a|b){20}", "[a-z]*a[a-z]{18}", "(?s).*x.{24}"}) {
+    INFO(bomb);
+    CHECK(DfaExplodes(bomb));
+  }
+  for (const char* sound : {"SQLSTATE\\[\\w{5}\\]", "[0-9a-f]{32}", "status code \\d{3}", "upstream timed out",
+                            "(?:a|b)*a(?:a|b){3}"}) {
+    INFO(sound);
+    CHECK_FALSE(DfaExplodes(sound));
+  }
+}
+
+TEST_CASE("classify: no built-in rule has an exploding DFA", "[classify][rules]") {
+  auto rules = LoadRules({}, true);
+  REQUIRE(rules);
+  for (const Rule& r : *rules) {
+    INFO(r.id);
+    CHECK_FALSE(DfaExplodes(r.pattern));
+  }
+}

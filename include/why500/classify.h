@@ -57,6 +57,10 @@ class RuleSet {
   std::unique_ptr<LiteralGate> gate_;  // built over rules_, after they are in place
 };
 
+// Whether a pattern's DFA explodes (needs far more states than RE2's budget) on random text
+// over its own characters or over printable ASCII; such user rules are refused at load.
+bool DfaExplodes(const std::string& pattern);
+
 // Renders a hint, replacing {name} by a capture or an event field ("?" when absent).
 std::string RenderHint(std::string_view hint, const std::vector<Capture>& captures, const Event& event);
 

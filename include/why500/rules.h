@@ -28,6 +28,7 @@ struct Rule {
   std::vector<std::string> levels;  // severities it applies to (lower case); empty = any
   std::vector<std::string> examples, counter_examples;
   std::string source;  // "rules/nginx.json" (embedded) or the user's path
+  bool built_in = false;  // one of the embedded defaults (their patterns are vetted by tests)
 
   bool AppliesTo(Format f) const { return (format_mask >> static_cast<int>(f)) & 1u; }
   // Whether the rule applies to an event of format `f` written at severity `level`.
