@@ -58,15 +58,9 @@ int Rarity(const std::string& literal) {
   return score;
 }
 
-constexpr std::array<unsigned char, 256> MakeLowerTable() {
-  std::array<unsigned char, 256> t{};
-  for (int i = 0; i < 256; ++i) t[i] = static_cast<unsigned char>(i >= 'A' && i <= 'Z' ? i + 32 : i);
-  return t;
-}
-constexpr std::array<unsigned char, 256> kLower = MakeLowerTable();
-
 constexpr uint32_t kHashes = 1 << 16;
-inline uint32_t Hash3(unsigned a, unsigned b, unsigned c) { return ((a << 10) ^ (b << 5) ^ c) & (kHashes - 1); }
+// Fibonacci hashing of the three bytes: keys that share two of them still spread.
+inline uint32_t Hash3(unsigned a, unsigned b, unsigned c) { return ((a | b << 8 | c << 16) * 2654435761u) >> 16; }
 
 bool IsAscii(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
@@ -139,6 +133,8 @@ struct LiteralGate::Query {
   Format format;
   std::string_view level;
   bool evidence_only;
+  std::vector<int>* out;  // null: the first applicable rule is enough
+  size_t limit;
 };
 
 LiteralGate::LiteralGate(const std::vector<Rule>& rules) : rules_(rules) {
@@ -185,22 +181,24 @@ void LiteralGate::Build(Table* table, bool one_line) {
   for (size_t h = 1; h <= kHashes; ++h) table->bucket[h] += table->bucket[h - 1];
 }
 
-bool LiteralGate::AnyApplies(const std::vector<int>& rules, const Query& q) const {
-  return std::any_of(rules.begin(), rules.end(), [&](int r) {
-    return !(q.evidence_only && rules_[r].benign()) && rules_[r].AppliesTo(q.format, q.level);
-  });
+// Adds the rules of `rules` that apply to q.out; true when one applies and no list is kept,
+// or when the list grew past its limit: either way the scan can stop.
+bool LiteralGate::Collect(const std::vector<int>& rules, const Query& q) const {
+  for (int r : rules) {
+    if ((q.evidence_only && rules_[r].benign()) || !rules_[r].AppliesTo(q.format, q.level)) continue;
+    if (q.out == nullptr) return true;
+    if (std::find(q.out->begin(), q.out->end(), r) == q.out->end()) q.out->push_back(r);
+    if (q.out->size() > q.limit) return true;
+  }
+  return false;
 }
 
 bool LiteralGate::KeyAt(const Table& table, const unsigned char* at, size_t left, uint32_t hash,
                         const Query& q) const {
   for (size_t k = table.bucket[hash]; k < table.bucket[hash + 1]; ++k) {
     const Key& key = table.keys[k];
-    if (key.literal.size() > left) continue;
-    size_t i = 3;  // the hash matched; its bytes are compared with the rest
-    while (i < key.literal.size() && kLower[at[i]] == static_cast<unsigned char>(key.literal[i])) ++i;
-    if (i == key.literal.size() && kLower[at[0]] == static_cast<unsigned char>(key.literal[0]) &&
-        kLower[at[1]] == static_cast<unsigned char>(key.literal[1]) &&
-        kLower[at[2]] == static_cast<unsigned char>(key.literal[2]) && AnyApplies(key.rules, q)) {
+    if (key.literal.size() <= left && std::memcmp(at, key.literal.data(), key.literal.size()) == 0 &&
+        Collect(key.rules, q)) {
       return true;
     }
   }
@@ -208,33 +206,47 @@ bool LiteralGate::KeyAt(const Table& table, const unsigned char* at, size_t left
 }
 
 bool LiteralGate::MayMatch(std::string_view text, Format format, std::string_view level, bool evidence_only) const {
-  const Query q{format, level, evidence_only};
+  const Query q{format, level, evidence_only, nullptr, 0};
   const bool one_line = std::memchr(text.data(), '\n', text.size()) == nullptr;
-  return Scan(one_line ? one_line_ : multi_line_, text, q);
+  return Scan(one_line ? one_line_ : multi_line_, text, q) != Verdict::kNone;
 }
 
-bool LiteralGate::Scan(const Table& table, std::string_view text, const Query& q) const {
-  if (AnyApplies(table.unfiltered, q)) return true;
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  const size_t n = text.size();
+LiteralGate::Verdict LiteralGate::Candidates(std::string_view text, Format format, std::string_view level,
+                                             bool evidence_only, size_t limit, std::vector<int>* candidates) const {
+  candidates->clear();
+  const Query q{format, level, evidence_only, candidates, limit};
+  const bool one_line = std::memchr(text.data(), '\n', text.size()) == nullptr;
+  const Verdict v = Scan(one_line ? one_line_ : multi_line_, text, q);
+  if (v == Verdict::kFew) std::sort(candidates->begin(), candidates->end());
+  return v;
+}
+
+LiteralGate::Verdict LiteralGate::Scan(const Table& table, std::string_view text, const Query& q) const {
+  if (Collect(table.unfiltered, q)) return Verdict::kMany;
+  // Lower-cased once (a loop the compiler vectorises), so that keys compare with memcmp.
+  thread_local std::string lowered;
+  lowered.resize(text.size());
   unsigned high = 0;
-  if (n < kMinLiteral) {
-    for (size_t i = 0; i < n; ++i) high |= p[i];
-    return (high & 0x80) != 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    high |= c;
+    lowered[i] = static_cast<char>(c + (static_cast<unsigned char>(c - 'A') < 26 ? 32 : 0));
   }
   // RE2 folds case beyond ASCII (the Kelvin sign matches (?i)k) and masks invalid UTF-8, so
   // a line with any byte >= 0x80 goes to the rule set whatever it holds.
-  unsigned a = kLower[p[0]], b = kLower[p[1]];
-  high = p[0] | p[1];
-  for (size_t i = 2; i < n; ++i) {
-    const unsigned c = kLower[p[i]];
-    high |= p[i];
-    const uint32_t h = Hash3(a, b, c);
-    if (((table.seen[h >> 6] >> (h & 63)) & 1) != 0 && KeyAt(table, p + i - 2, n - i + 2, h, q)) return true;
-    a = b;
-    b = c;
+  if ((high & 0x80) != 0) return Verdict::kMany;
+  const auto* p = reinterpret_cast<const unsigned char*>(lowered.data());
+  const size_t n = lowered.size();
+  if (n >= kMinLiteral) {
+    uint32_t h = 0;
+    for (size_t i = 2; i < n; ++i) {
+      h = Hash3(p[i - 2], p[i - 1], p[i]);
+      if (((table.seen[h >> 6] >> (h & 63)) & 1) != 0 && KeyAt(table, p + i - 2, n - i + 2, h, q)) {
+        return Verdict::kMany;  // one rule is enough for a yes, or the list is too long
+      }
+    }
   }
-  return (high & 0x80) != 0;
+  return q.out != nullptr && !q.out->empty() ? Verdict::kFew : Verdict::kNone;
 }
 
 }  // namespace why500

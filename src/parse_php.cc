@@ -86,8 +86,8 @@ bool ParsePhpError(std::string_view s, Record* out) {
   r.time = ParseUtcOffset(zone, &offset) ? CivilToUtc(t, offset) : LocalCivilToUtc(t);
   r.message = s.substr(close + 2);
   // Xdebug/PHP "PHP Stack trace:" and "PHP   1. {main}() ..." lines carry their own date.
-  if (StartsWith(r.message, "PHP Stack trace:") ||
-      (StartsWith(r.message, "PHP  ") && r.message.size() > 6 && (IsDigit(Trim(r.message.substr(4))[0])))) {
+  const std::string_view after_php = StartsWith(r.message, "PHP  ") ? Trim(r.message.substr(4)) : std::string_view();
+  if (StartsWith(r.message, "PHP Stack trace:") || (!after_php.empty() && IsDigit(after_php[0]))) {
     r.join_key = "+";
   }
   *out = r;

@@ -5,8 +5,12 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 namespace why500 {
@@ -144,6 +148,92 @@ class GzipSource : public Source {
   std::string error_;  // an error met after text that was handed out first
 };
 
+// Runs another source (the gzip decoder) on a thread of its own, a few blocks ahead of the
+// reader, so that inflating and analysing overlap. Blocks and their outcome (bytes, end, or
+// an Error) are handed over in order; the reader gets exactly what the inner source gave.
+class ReadAheadSource : public Source {
+ public:
+  explicit ReadAheadSource(std::unique_ptr<Source> inner)
+      : inner_(std::move(inner)), compressed_(inner_->compressed()), slots_(kSlots) {
+    for (Slot& s : slots_) s.bytes.resize(kBlock);
+    thread_ = std::thread([this] { Produce(); });
+  }
+  ~ReadAheadSource() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  Expected<size_t> Read(char* buf, size_t n) override {
+    Slot& s = slots_[consumed_ % kSlots];
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return s.ready; });
+    }
+    if (!s.error.empty()) return Error{s.error};
+    if (s.size == 0) return size_t{0};  // the end stays the end: this slot is never released
+    const size_t k = std::min(n, s.size - s.taken);
+    std::memcpy(buf, s.bytes.data() + s.taken, k);
+    s.taken += k;
+    if (s.taken == s.size) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        s.ready = false;
+      }
+      ++consumed_;
+      cv_.notify_all();
+    }
+    return k;
+  }
+  uint64_t raw_bytes() const override { return raw_bytes_.load(std::memory_order_relaxed); }
+  bool compressed() const override { return compressed_; }
+
+ private:
+  static constexpr size_t kSlots = 4;
+  static constexpr size_t kBlock = 1 << 20;
+  struct Slot {
+    std::vector<char> bytes;
+    size_t size = 0, taken = 0;
+    std::string error;
+    bool ready = false;  // filled and not yet fully read; guarded by mu_
+  };
+
+  void Produce() {
+    for (size_t produced = 0;; ++produced) {
+      Slot& s = slots_[produced % kSlots];
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return stop_ || !s.ready; });
+        if (stop_) return;
+      }
+      auto got = inner_->Read(s.bytes.data(), s.bytes.size());
+      raw_bytes_.store(inner_->raw_bytes(), std::memory_order_relaxed);
+      s.taken = 0;
+      s.size = got ? *got : 0;
+      s.error = got ? std::string() : got.error().message;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        s.ready = true;
+      }
+      cv_.notify_all();
+      if (!got || *got == 0) return;  // the end, or an error: the inner source is finished
+    }
+  }
+
+  std::unique_ptr<Source> inner_;
+  const bool compressed_;
+  std::vector<Slot> slots_;
+  size_t consumed_ = 0;  // slots read to their end, counted from the start (reader only)
+  std::atomic<uint64_t> raw_bytes_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
 class MemSource : public Source {
  public:
   explicit MemSource(std::string bytes) : bytes_(std::move(bytes)) {}
@@ -185,7 +275,7 @@ Expected<std::unique_ptr<Source>> OpenSource(const std::string& name) {
   if (!head) return head.error();
   const bool gz = head->size() == 2 && static_cast<unsigned char>((*head)[0]) == 0x1f &&
                   static_cast<unsigned char>((*head)[1]) == 0x8b;
-  if (gz) return std::unique_ptr<Source>(std::make_unique<GzipSource>(std::move(reader)));
+  if (gz) return std::unique_ptr<Source>(std::make_unique<ReadAheadSource>(std::make_unique<GzipSource>(std::move(reader))));
   return std::unique_ptr<Source>(std::make_unique<PlainSource>(std::move(reader)));
 }
 

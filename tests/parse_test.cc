@@ -133,6 +133,12 @@ TEST_CASE("PHP error_log lines", "[parse][php]") {
   REQUIRE(ParsePhpError("[21-Nov-2026 10:00:00 UTC] PHP Stack trace:", &r));
   CHECK(r.join_key == "+");
   CHECK_FALSE(ParsePhpError("[21-Nov-2026 10:00:00] WARNING: [pool www] x", &r));
+  REQUIRE(ParsePhpError("[21-Nov-2026 10:00:00 UTC] PHP   1. {main}() /var/www/index.php:0", &r));
+  CHECK(r.join_key == "+");
+  // Found by fuzzing: "PHP " and only blanks after it read one byte past the line.
+  const std::string blanks = "[21-Nov-2026 10:00:00 UTC] PHP  \t\t\t\t";
+  REQUIRE(ParsePhpError(std::string_view(blanks), &r));
+  CHECK(r.join_key.empty());
 }
 
 TEST_CASE("access lines: combined, common, main, ISO time", "[parse][access]") {

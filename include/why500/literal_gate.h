@@ -25,6 +25,12 @@ class LiteralGate {
   // without running it. Exact, never a guess.
   bool MayMatch(std::string_view text, Format format, std::string_view level, bool evidence_only) const;
 
+  // The rules that may match `text`, when few: kNone (no rule can), kFew (only the rules put in
+  // `candidates`, sorted, at most `limit`, can), or kMany (more, or a byte >= 0x80: run the Set).
+  enum class Verdict { kNone, kFew, kMany };
+  Verdict Candidates(std::string_view text, Format format, std::string_view level, bool evidence_only, size_t limit,
+                     std::vector<int>* candidates) const;
+
   // For tests: the literals the one-line table scans for, and the rules it cannot filter.
   size_t key_count() const { return one_line_.keys.size(); }
   size_t unfiltered_count() const { return one_line_.unfiltered.size(); }
@@ -43,8 +49,9 @@ class LiteralGate {
   struct Query;
 
   void Build(Table* table, bool one_line);
-  bool Scan(const Table& table, std::string_view text, const Query& q) const;
-  bool AnyApplies(const std::vector<int>& rules, const Query& q) const;
+  // Collects into q.out (when set) or stops at the first rule that may match.
+  Verdict Scan(const Table& table, std::string_view text, const Query& q) const;
+  bool Collect(const std::vector<int>& rules, const Query& q) const;
   bool KeyAt(const Table& table, const unsigned char* at, size_t left, uint32_t hash, const Query& q) const;
 
   const std::vector<Rule>& rules_;
