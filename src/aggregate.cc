@@ -220,11 +220,14 @@ void Aggregate::AddChange(const Event& event, std::string_view kind) {
   changes.push_back({event.time, std::string(kind), event.input, event.line, event.text});
 }
 
-void Aggregate::Merge(Aggregate&& other) {
+void Aggregate::Merge(Aggregate&& other, uint32_t input_offset) {
+  auto shift = [input_offset](uint32_t* input) { *input += input_offset; };
   for (InputStats& s : other.inputs) inputs.push_back(std::move(s));
   std::vector<uint32_t> remap(other.groups.size());
   for (size_t i = 0; i < other.groups.size(); ++i) {
     Group& src = other.groups[i];
+    for (Example& e : src.examples) shift(&e.input);
+    if (src.first_input != UINT32_MAX) shift(&src.first_input);  // UINT32_MAX: inferred, never seen in a log
     key_.assign(src.rule_id);
     key_.push_back('\x1f');
     key_.append(src.template_text);
@@ -254,6 +257,7 @@ void Aggregate::Merge(Aggregate&& other) {
   }
   for (EvidenceRef e : other.evidence) {
     e.group = remap[e.group];
+    shift(&e.input);
     evidence.push_back(e);
   }
   const int example_base = static_cast<int>(response_examples.size());
@@ -261,12 +265,18 @@ void Aggregate::Merge(Aggregate&& other) {
     if (r.example >= 0) {
       r.example = example_base + r.example < static_cast<int>(kMaxResponseExamples) ? example_base + r.example : -1;
     }
+    if (r.group >= 0) r.group = static_cast<int>(remap[static_cast<size_t>(r.group)]);
+    shift(&r.input);
     responses.push_back(r);
   }
   for (Example& e : other.response_examples) {
+    shift(&e.input);
     if (response_examples.size() < kMaxResponseExamples) response_examples.push_back(std::move(e));
   }
-  for (Change& c : other.changes) changes.push_back(std::move(c));
+  for (Change& c : other.changes) {
+    shift(&c.input);
+    changes.push_back(std::move(c));
+  }
   for (const auto& [minute, counts] : other.minutes) {
     minutes[minute].http_5xx += counts.http_5xx;
     minutes[minute].evidence += counts.evidence;
@@ -276,6 +286,10 @@ void Aggregate::Merge(Aggregate&& other) {
   access_lines += other.access_lines;
   SeeTime(other.first);
   SeeTime(other.last);
+}
+
+void Aggregate::SortChanges() {
+  std::stable_sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) { return a.time < b.time; });
 }
 
 }  // namespace why500

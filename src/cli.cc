@@ -14,10 +14,17 @@ Examples:
   why500 --format markdown error.log access.log >> "$GITHUB_STEP_SUMMARY"
   why500 --redact --format markdown error.log access.log > report.md   # safe to publish
   why500 --explain /var/log/apache2/error.log      # which rule wins each event, and why
+  why500 --format json --with-aggregate /var/log/nginx/ > web1.json   # on each host, then:
+  why500 merge web1.json web2.json web3.json       # one report, as if all their logs were read together
 
 Exit status: 0 analysed; 1 a --fail-on threshold was met; 2 usage error or invalid rules;
 3 an input could not be read (the others are still reported).
 More in man why500: input formats, the rule format, the JSON report.)";
+
+// Options that concern reading logs, which `merge` does not do.
+constexpr const char* kNotForMerge[] = {"--input-format", "--access-format", "--since", "--until", "--year", "--tz",
+                                        "--list-rules",   "--check-rules",   "--explain", "--events", "--threads",
+                                        "--max-line"};
 
 }  // namespace
 
@@ -75,8 +82,23 @@ CommandLine ParseCommandLine(int argc, char** argv) {
   app.add_option("--max-line", o.max_line, "Bytes kept of an overlong line (the rest is counted, not kept)")
       ->check(CLI::Range(256, 64 * 1024 * 1024))
       ->capture_default_str();
+  app.add_flag("--with-aggregate", o.with_aggregate,
+               "With --format json: add the mergeable aggregate to the report, for why500 merge");
+  CLI::App* merge = app.add_subcommand(
+      "merge", "Combine JSON reports written with --format json --with-aggregate (many hosts, many runs) into "
+               "one report, as if their logs had been read together; the report options apply");
+  merge->add_option("reports", o.reports, "JSON reports (- for stdin)")->required();
+  merge->footer("\nThe report options of why500 --help apply (--format, --with-aggregate, --fail-on, --top, "
+                "--examples, --color, --redact); those that read logs do not.\n"
+                "Example: why500 merge --format markdown web*.json");
+  merge->fallthrough();  // --format, --fail-on, --top, ... given after `merge` belong to the main command
   try {
     app.parse(argc, argv);
+    o.merge = merge->parsed();
+    if (o.merge && !o.inputs.empty()) throw CLI::ValidationError("merge reads JSON reports, not logs: " + o.inputs[0]);
+    for (const char* name : kNotForMerge) {
+      if (o.merge && app.count(name) > 0) throw CLI::ValidationError(std::string(name) + " does not apply to merge");
+    }
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) {
       cl.exit_code = 0;

@@ -8,17 +8,23 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <map>
+#include <optional>
 #include <thread>
 #include <tuple>
 
+#include "why500/aggregate_json.h"
 #include "why500/cli.h"
 #include "why500/classify.h"
+#include "why500/correlate.h"
 #include "why500/observers.h"
 #include "why500/pipeline.h"
 #include "why500/progress.h"
 #include "why500/redact.h"
 #include "why500/report.h"
 #include "why500/rule_check.h"
+#include "why500/source.h"
 #include "why500/taxonomy.h"
 #include "why500/text.h"
 #include "why500/time_bound.h"
@@ -108,6 +114,9 @@ TimeUs Now() {
 Status CheckOptions(const Options& o, PipelineOptions* po) {
   if (!UseTimeZone(o.tz)) return Error{"unknown --tz '" + o.tz + "' (an IANA zone such as Europe/Berlin, or UTC)"};
   SetAssumedYear(o.year);
+  if (o.with_aggregate && o.format != "json") {
+    return Error{"--with-aggregate adds to the JSON report: use it with --format json"};
+  }
   if (!ValidFailOn(o.fail_on)) {
     return Error{"--fail-on takes any, low, medium, high or a cause id, not '" + o.fail_on + "'"};
   }
@@ -160,11 +169,59 @@ Status OpenEventOutput(const Options& o, const RuleSet& rules, EventOutput* out)
   return Status();
 }
 
+// --redact: the report's aggregate and the mergeable one it may carry.
+void RedactAll(Aggregate* agg, std::optional<Aggregate>* mergeable) {
+  const Redactor redactor;
+  RedactAggregate(redactor, agg);
+  if (*mergeable) RedactAggregate(redactor, &**mergeable);
+}
+
+// Says on stderr which inputs could not be read and which look binary; true when one could not be read.
+bool NoteInputs(const Aggregate& agg) {
+  bool error = false;
+  for (const InputStats& in : agg.inputs) {
+    if (!in.error.empty()) {
+      Fail(kInputError, in.error);
+      error = true;
+    }
+    if (in.binary_lines * 2 > in.lines) {
+      Fail(kOk, in.name + ": " + std::to_string(in.binary_lines) + " of " + std::to_string(in.lines) +
+                    " lines look like binary data, not a log");
+    }
+  }
+  return error;
+}
+
+// Writes the report of `agg` (correlated) in the format asked for, with `mergeable` as its
+// aggregate when there is one (--with-aggregate); the exit code is `status` unless --fail-on is met.
+int WriteReport(const Options& o, const Aggregate& agg, const std::optional<Aggregate>& mergeable, double elapsed,
+                int status) {
+  const Report report = BuildReport(agg, elapsed);
+  TextOptions text;
+  text.color = UseColor(o.color);
+  text.top = o.top;
+  text.examples = std::min<size_t>(o.examples, 2);
+  if (o.format == "json") {
+    WriteOut(RenderJson(report, mergeable ? &*mergeable : nullptr));
+  } else if (o.format == "markdown") {
+    WriteOut(RenderMarkdown(report, text));
+  } else {
+    WriteOut(RenderText(report, text));
+  }
+  if (status != kOk) return status;
+  return FailOnMet(report, o.fail_on) ? kFailOn : kOk;
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 int Analyse(const Options& o, const RuleSet& rules, PipelineOptions po) {
   EventOutput events;
   const Status opened = OpenEventOutput(o, rules, &events);
   if (!opened.ok()) return Fail(kUsage, opened.message());
   po.observer = events.observer.get();
+  po.keep_uncorrelated = o.with_aggregate;
   const auto start = std::chrono::steady_clock::now();
   std::atomic<uint64_t> bytes_read{0};
   po.bytes_read = &bytes_read;
@@ -173,32 +230,81 @@ int Analyse(const Options& o, const RuleSet& rules, PipelineOptions po) {
   auto progress = streaming ? nullptr : std::make_unique<ProgressLine>(&bytes_read, KnownInputBytes(po.inputs), stderr);
   PipelineResult result = RunPipeline(rules, po);
   progress.reset();  // the line is erased before anything else is written
-  if (o.redact) RedactAggregate(Redactor(), &result.agg);
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  for (const InputStats& in : result.agg.inputs) {
-    if (!in.error.empty()) Fail(kInputError, in.error);
-    if (in.binary_lines * 2 > in.lines) {
-      Fail(kOk, in.name + ": " + std::to_string(in.binary_lines) + " of " + std::to_string(in.lines) +
-                    " lines look like binary data, not a log");
-    }
-  }
+  if (o.redact) RedactAll(&result.agg, &result.uncorrelated);
+  const double elapsed = SecondsSince(start);
+  NoteInputs(result.agg);
   const int status = result.input_error ? kInputError : kOk;
   if (!o.explain.empty() || o.events == "-") return status;  // the event stream was the output
+  return WriteReport(o, result.agg, result.uncorrelated, elapsed, status);
+}
 
-  const Report report = BuildReport(result.agg, elapsed);
-  TextOptions text;
-  text.color = UseColor(o.color);
-  text.top = o.top;
-  text.examples = std::min<size_t>(o.examples, 2);
-  if (o.format == "json") {
-    WriteOut(RenderJson(report));
-  } else if (o.format == "markdown") {
-    WriteOut(RenderMarkdown(report, text));
-  } else {
-    WriteOut(RenderText(report, text));
+// The whole of a report file ("-": stdin; .gz is read too).
+Expected<std::string> ReadReport(const std::string& name) {
+  auto source = OpenSource(name);
+  if (!source) return source.error();
+  std::string text;
+  char buf[1 << 16];
+  for (;;) {
+    auto n = (*source)->Read(buf, sizeof buf);
+    if (!n) return Error{(name == "-" ? "<stdin>" : name) + ": " + n.error().message};
+    if (*n == 0) return text;
+    text.append(buf, *n);
   }
-  if (status != kOk) return status;
-  return FailOnMet(report, o.fail_on) ? kFailOn : kOk;
+}
+
+// What names a report's inputs when reports name the same files: "web1" for web1.json.
+std::string ReportLabel(const std::string& name) {
+  if (name == "-") return "<stdin>";
+  std::string label = name.substr(name.find_last_of('/') + 1);
+  for (const char* ext : {".gz", ".json"}) {
+    if (EndsWith(label, ext) && label.size() > std::strlen(ext)) label.resize(label.size() - std::strlen(ext));
+  }
+  return label;
+}
+
+// Reports of many hosts name the same files (each host's /var/log/nginx/error.log): then every
+// input is named after its report too ("web1:/var/log/nginx/error.log"), so the report says whose.
+// `report_of[i]` is the index in `reports` of the report input i came from.
+void NameInputsByReport(const std::vector<std::string>& reports, const std::vector<size_t>& report_of,
+                        Aggregate* agg) {
+  std::map<std::string, size_t> first_report;  // input name → the report that first named it
+  bool shared = false;
+  for (size_t i = 0; i < agg->inputs.size(); ++i) {
+    shared |= first_report.emplace(agg->inputs[i].name, report_of[i]).first->second != report_of[i];
+  }
+  if (!shared) return;
+  for (size_t i = 0; i < agg->inputs.size(); ++i) {
+    agg->inputs[i].name = ReportLabel(reports[report_of[i]]) + ":" + agg->inputs[i].name;
+  }
+}
+
+// why500 merge: each report's aggregate, in the order given, merged and then correlated as one
+// run would be, and reported with the usual options.
+int Merge(const Options& o, const RuleSet& rules) {
+  const auto start = std::chrono::steady_clock::now();
+  std::optional<Aggregate> merged;
+  std::vector<size_t> report_of;  // per input
+  for (size_t r = 0; r < o.reports.size(); ++r) {
+    const std::string& name = o.reports[r];
+    auto text = ReadReport(name);
+    if (!text) return Fail(kUsage, text.error().message);
+    auto agg = AggregateOfReport(*text, rules);
+    if (!agg) return Fail(kUsage, (name == "-" ? "<stdin>" : name) + ": " + agg.error().message);
+    if (!merged) {
+      merged = std::move(*agg);  // its --examples bounds the merged report's examples
+    } else {
+      merged->Merge(std::move(*agg), static_cast<uint32_t>(merged->inputs.size()));
+    }
+    report_of.resize(merged->inputs.size(), r);
+  }
+  NameInputsByReport(o.reports, report_of, &*merged);
+  merged->SortChanges();
+  std::optional<Aggregate> mergeable;
+  if (o.with_aggregate) mergeable = *merged;
+  Correlate(&*merged);
+  if (o.redact) RedactAll(&*merged, &mergeable);
+  const int status = NoteInputs(*merged) ? kInputError : kOk;
+  return WriteReport(o, *merged, mergeable, SecondsSince(start), status);
 }
 
 int Run(const Options& o) {
@@ -209,6 +315,7 @@ int Run(const Options& o) {
   if (!rules) return Fail(kUsage, rules.error().message);
   if (o.list_rules) return ListRules(**rules);
   if (o.check_rules) return CheckRules(**rules);
+  if (o.merge) return Merge(o, **rules);
 
   po.inputs = o.explain.empty() ? o.inputs : std::vector<std::string>{o.explain};
   po.max_line = o.max_line;

@@ -149,9 +149,8 @@ PipelineResult RunPipeline(const RuleSet& rules, const PipelineOptions& named) {
     result.agg.Merge(std::move(partials[i]));
     result.input_error |= errors[i] != 0;
   }
-  // Changes read in time order whatever input they came from.
-  std::stable_sort(result.agg.changes.begin(), result.agg.changes.end(),
-                   [](const Change& a, const Change& b) { return a.time < b.time; });
+  result.agg.SortChanges();
+  if (options.keep_uncorrelated) result.uncorrelated = result.agg;  // Correlate changes the aggregate
   Correlate(&result.agg);
   return result;
 }

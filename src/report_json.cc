@@ -1,7 +1,9 @@
-// The JSON report of shared/report-schema.md ("why500.report/1"). nlohmann types stay in here.
+// The JSON report of shared/report-schema.md ("why500.report/1"). nlohmann types stay in here (and in
+// aggregate_json, the mergeable aggregate --with-aggregate adds).
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "why500/aggregate_json.h"
 #include "why500/report.h"
 #include "why500/summary.h"
 
@@ -97,9 +99,31 @@ ordered_json OnsetJson(const Report& r) {
           {"at_log_start", r.onset.at_log_start}};
 }
 
+template <class Json>
+std::string Dump(const Json& v, int indent = 2) {
+  return v.dump(indent, ' ', false, Json::error_handler_t::replace);
+}
+
+// The aggregate (--with-aggregate) with one record a line (an input, a group, an evidence row):
+// less than half the size of the indented form, whose rows would take a line per value.
+std::string AggregateText(const nlohmann::json& aggregate) {
+  std::string out = "{\n    \"version\": " + Dump(aggregate.at("version"), -1);
+  for (const auto& [key, value] : aggregate.items()) {
+    if (key == "version") continue;
+    out += ",\n    " + Dump(nlohmann::json(key), -1) + ": ";
+    if (!value.is_array() || value.empty()) {
+      out += Dump(value, -1);
+      continue;
+    }
+    for (size_t i = 0; i < value.size(); ++i) out += (i == 0 ? "[\n      " : ",\n      ") + Dump(value[i], -1);
+    out += "\n    ]";
+  }
+  return out + "\n  }";
+}
+
 }  // namespace
 
-std::string RenderJson(const Report& r) {
+std::string RenderJson(const Report& r, const Aggregate* aggregate) {
   const Aggregate& agg = *r.agg;
   ordered_json doc;
   doc["schema"] = "why500.report/1";
@@ -151,7 +175,12 @@ std::string RenderJson(const Report& r) {
   const std::string next = FirstStep(r);
   doc["next_step"] = next.empty() ? ordered_json(nullptr) : ordered_json(next);
   // Invalid UTF-8 from the logs is replaced, never passed through: the output is always valid JSON.
-  return doc.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
+  std::string text = Dump(doc);
+  if (aggregate) {  // the last member, one record a line
+    text.resize(text.size() - 2);  // "\n}"
+    text += ",\n  \"aggregate\": " + AggregateText(AggregateToJson(*aggregate)) + "\n}";
+  }
+  return text + "\n";
 }
 
 }  // namespace why500

@@ -1,6 +1,6 @@
 // The mergeable aggregate: groups of classified events keyed by rule and message template,
 // per-input counts, 5xx responses and evidence keys for correlation, and per-minute counts.
-// The same Merge serves per-input workers now and reports of many hosts later.
+// The same Merge serves per-input workers and the reports of many hosts (`why500 merge`).
 #pragma once
 
 #include <cstdint>
@@ -33,6 +33,11 @@ class TopValues {
   // The `k` most frequent values, ties by value, for deterministic output.
   std::vector<std::pair<std::string, uint64_t>> Top(size_t k) const;
   bool empty() const { return counts_.empty(); }
+  // What an aggregate's JSON form carries (aggregate_json.h): the distinct values kept with
+  // their counts, and the count of values past kMaxDistinct; Add and AddOther rebuild them.
+  const std::unordered_map<std::string, uint64_t>& counts() const { return counts_; }
+  uint64_t other() const { return other_; }
+  void AddOther(uint64_t n) { other_ += n; }
 
  private:
   std::unordered_map<std::string, uint64_t> counts_;
@@ -148,7 +153,12 @@ class Aggregate {
   Group& InferredGroup(std::string_view cause, std::string_view subcause, std::string_view template_text,
                        std::string_view hint);
   void SeeTime(TimeUs t);
-  void Merge(Aggregate&& other);
+  // Adds `other` after this aggregate. Input indices of `other` (its examples, evidence,
+  // responses, changes) are shifted by `input_offset`: 0 for partials already numbered in one
+  // run, inputs.size() for an aggregate of another run, whose inputs count from 0 too.
+  void Merge(Aggregate&& other, uint32_t input_offset = 0);
+  // Changes in time order, whatever input they came from (stable: equal times keep input order).
+  void SortChanges();
 
   std::vector<InputStats> inputs;
   std::vector<Group> groups;

@@ -28,6 +28,9 @@ struct Options {
   size_t top = 10;
   int threads = 0;                        // 0 = the cores available
   size_t max_line = 64 * 1024;
+  bool with_aggregate = false;            // --with-aggregate: the JSON report carries its mergeable aggregate
+  bool merge = false;                     // `why500 merge REPORT...`: combine JSON reports instead of reading logs
+  std::vector<std::string> reports;       // merge: JSON reports, "-" for stdin
 };
 
 // What parsing the command line decided: run with `options`, or exit with `exit_code`

@@ -42,11 +42,15 @@ struct PipelineOptions {
   std::shared_ptr<const AccessFormat> access_format;  // --access-format, tried on every line
   TimeUs since = kNoTime, until = kNoTime;  // --since/--until: timed events outside are left out
   std::atomic<uint64_t>* bytes_read = nullptr;  // when set, every input's bytes are added as read
+  bool keep_uncorrelated = false;  // keep a copy of the aggregate as it was before Correlate
 };
 
 struct PipelineResult {
   Aggregate agg;
   bool input_error = false;  // some input could not be read (wholly or partly)
+  // With keep_uncorrelated: the aggregate before Correlate, the mergeable state (why500 merge);
+  // Correlate's ties, duplicates and inferred groups are made again after merging.
+  std::optional<Aggregate> uncorrelated;
 };
 
 PipelineResult RunPipeline(const RuleSet& rules, const PipelineOptions& options);

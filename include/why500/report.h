@@ -78,7 +78,9 @@ struct TextOptions {
   size_t examples = 2;   // evidence lines shown per cause
 };
 std::string RenderText(const Report& report, const TextOptions& options);
-std::string RenderJson(const Report& report);
+// `aggregate`, when given, is written as the top-level "aggregate" object (--with-aggregate):
+// the mergeable state `why500 merge` reads (aggregate_json.h).
+std::string RenderJson(const Report& report, const Aggregate* aggregate = nullptr);
 // The same summary as the text report, as Markdown for an incident channel, a ticket or a CI
 // job summary. Log text sits in code spans and fences; control bytes are escaped as in text.
 std::string RenderMarkdown(const Report& report, const TextOptions& options);

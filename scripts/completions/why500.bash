@@ -14,7 +14,7 @@ _why500() {
 
   local options="--help --version --format --color --fail-on --input-format --access-format
     --since --until --year --tz --rules --redact --no-default-rules --list-rules --check-rules
-    --explain --events --examples --top --threads --max-line"
+    --explain --events --examples --top --threads --max-line --with-aggregate"
   local causes="upstream.connect upstream.timeout upstream.protocol app.exception app.code_missing
     database.connect database.query resource.memory resource.time_limit resource.capacity
     resource.disk config.server config.app permission dependency.external security.waf crash unknown"
@@ -46,7 +46,12 @@ _why500() {
     COMPREPLY=($(compgen -W "$options" -- "$cur"))
     return
   fi
-  COMPREPLY=()  # inputs: files and folders (-o default), - for stdin
+  if ((COMP_CWORD == 1)) && [[ -n $cur ]]; then  # the merge subcommand, or a file
+    COMPREPLY=($(compgen -W "merge" -- "$cur"))
+    [[ -n ${COMPREPLY[*]} ]] && COMPREPLY+=($(compgen -f -- "$cur"))
+    return
+  fi
+  COMPREPLY=()  # inputs: files and folders (-o default), - for stdin; after merge, JSON reports
 }
 
 complete -o default -F _why500 why500

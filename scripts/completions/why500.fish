@@ -34,3 +34,6 @@ complete -c why500 -l examples -x -d 'Evidence lines kept per cause'
 complete -c why500 -l top -x -d 'Causes shown in the text report'
 complete -c why500 -l threads -x -d 'Worker threads'
 complete -c why500 -l max-line -x -d 'Bytes kept of an overlong line'
+complete -c why500 -l with-aggregate -d 'With --format json: add the mergeable aggregate'
+# why500 merge REPORT...: JSON reports written with --format json --with-aggregate.
+complete -c why500 -n __fish_use_subcommand -a merge -d 'Combine JSON reports written with --with-aggregate'
