@@ -31,6 +31,7 @@ constexpr Field<InputStats, std::string> kInputTexts[] = {
 constexpr Field<InputStats, uint64_t> kInputCounts[] = {
     {"lines", &InputStats::lines},
     {"bytes", &InputStats::bytes},
+    {"parsed_lines", &InputStats::parsed_lines},
     {"unparsed_lines", &InputStats::unparsed_lines},
     {"binary_lines", &InputStats::binary_lines},
     {"truncated_lines", &InputStats::truncated_lines},

@@ -99,6 +99,7 @@ void Assembler::Add(std::string_view line, uint64_t line_number, std::string_vie
   if (custom_ && custom_->Parse(line, &rec)) {
     Flush();
     Start(Format::kAccessCombined, rec, line, line_number);
+    ++stats_.parsed_lines;
     return;
   }
   // A header of the input's format, or of the pending event's format after a switch.
@@ -113,15 +114,18 @@ void Assembler::Add(std::string_view line, uint64_t line_number, std::string_vie
     if (header == Format::kSyslog && rec.join_key.empty()) {  // journalctl's "-- Boot ... --" lines
       Flush();
       FlushParked();
+      ++stats_.parsed_lines;
       return;
     }
     if (IsJournalFormat(header)) SwitchProcess(rec);
     if (main_.active && JoinsPending(header, rec)) {
       Append(line, rec.message);
+      ++stats_.parsed_lines;
       return;
     }
     Flush();
     Start(header, rec, line, line_number);
+    ++stats_.parsed_lines;
     return;
   }
   // Not a header of the input's format: another format's header (mixed or pasted logs)...
@@ -130,31 +134,42 @@ void Assembler::Add(std::string_view line, uint64_t line_number, std::string_vie
     if (format_ != Format::kGeneric) ++stats_.format_switches;
     Flush();
     Start(f, rec, line, line_number);
+    ++stats_.parsed_lines;
     return;
   }
   // ...else a continuation of the pending event, else a message alone.
   if (main_.active && ContinuesPending(line)) {
     Append(line, line);
+    ++stats_.parsed_lines;
     return;
   }
   if (Trim(line).empty() && main_.active) {
     // A blank line may sit inside an entry (Laravel's "[previous exception]" block follows one):
     // held until the next line says whether the entry goes on.
     ++main_.held_blanks;
+    ++stats_.parsed_lines;
     return;
   }
   Flush();
-  if (Trim(line).empty()) return;
+  if (Trim(line).empty()) {
+    ++stats_.parsed_lines;  // a blank line between entries: read, and nothing in it
+    return;
+  }
   if (ParseResponseFragment(line, &rec) && rec.status >= 500) {
     TimeUs time = kNoTime;
     if (ParseLeadingIsoTime(line, &time)) rec.time = time;
     Start(Format::kAccessCombined, rec, line, line_number);
+    ++stats_.parsed_lines;
     return;
   }
   ParseGeneric(line, &rec);
   // In a structured input, a line of no format is unparsed; one with its own timestamp is an
   // application's line, read as generic, and counts as parsed.
-  if (format_ != Format::kGeneric && rec.time == kNoTime) ++stats_.unparsed_lines;
+  if (format_ != Format::kGeneric && rec.time == kNoTime) {
+    ++stats_.unparsed_lines;
+  } else {
+    ++stats_.parsed_lines;
+  }
   Start(Format::kGeneric, rec, line, line_number);
 }
 

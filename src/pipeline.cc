@@ -110,6 +110,7 @@ void AnalyseSource(const RuleSet& rules, Source* source, uint32_t input, const P
   stats.bytes = ls.bytes;
   stats.truncated_lines = ls.truncated_lines;
   stats.missing_final_newline = ls.missing_final_newline;
+  stats.parsed_lines = as.parsed_lines;
   stats.unparsed_lines = as.unparsed_lines;
   stats.binary_lines = as.binary_lines;
   stats.cut_entries = as.cut_entries;

@@ -27,6 +27,7 @@ ordered_json InputsJson(const Aggregate& agg) {
                    {"format", in.format.empty() ? ordered_json(nullptr) : ordered_json(in.format)},
                    {"lines", in.lines},
                    {"bytes", in.bytes},
+                   {"parsed_lines", in.parsed_lines},
                    {"unparsed_lines", in.unparsed_lines},
                    {"error", in.error.empty() ? ordered_json(nullptr) : ordered_json(in.error)},
                    {"wrapper", in.wrapper.empty() ? "none" : in.wrapper},

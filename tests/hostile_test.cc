@@ -151,15 +151,13 @@ json ParseStrict(const std::string& text) {
   return ParseJson(text);  // nlohmann's parser rejects ill-formed UTF-8 inside strings as well
 }
 
-// What every input of a report must satisfy, whatever it held. The JSON carries no count of
-// parsed lines, so `lines == parsed + unparsed` cannot be checked as such (assemble.cc): a line
-// is binary (in binary_lines and unparsed_lines), or starts an event (in events; a line of no
-// format in a structured input is in unparsed_lines too), or is a quiet access-log response (in
-// responses), or is joined to the event before it or dropped (continuations, blank lines,
-// journalctl's "-- Boot" lines), which no counter holds. The bounds below follow from that.
+// What every input of a report must satisfy, whatever it held: each line read is counted once,
+// as parsed (a header, a continuation, a blank or marker line) or unparsed (binary, or of no
+// format in a structured input); the assembler counts each branch on its own.
 void CheckInputInvariants(const json& in) {
   INFO(in.dump());
   const uint64_t lines = in["lines"];
+  CHECK(in["parsed_lines"].get<uint64_t>() + in["unparsed_lines"].get<uint64_t>() == lines);
   CHECK(in["unparsed_lines"].get<uint64_t>() <= lines);
   CHECK(in["binary_lines"].get<uint64_t>() <= in["unparsed_lines"].get<uint64_t>());
   CHECK(in["truncated_lines"].get<uint64_t>() <= lines);

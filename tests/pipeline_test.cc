@@ -131,6 +131,7 @@ TEST_CASE("every line is counted: parsed plus unparsed", "[pipeline]") {
   const InputStats& in = result.agg.inputs[0];
   CHECK(in.lines == 9);
   CHECK(in.missing_final_newline);
+  CHECK(in.parsed_lines + in.unparsed_lines == in.lines);
   CHECK(in.binary_lines == 1);
   CHECK(in.format == "access_combined");  // 4 of the first lines are access lines, 2 nginx
   CHECK(in.unparsed_lines == 2);           // binary and the last line (garbage continues nginx's entry)

@@ -86,6 +86,7 @@ struct InputStats {
   std::string format;  // canonical format name as sniffed or forced
   std::string wrapper;
   uint64_t lines = 0, bytes = 0;
+  uint64_t parsed_lines = 0;  // lines == parsed_lines + unparsed_lines, each line counted once
   uint64_t unparsed_lines = 0, binary_lines = 0, truncated_lines = 0, cut_entries = 0;
   uint64_t events = 0, responses = 0, responses_5xx = 0;
   bool missing_final_newline = false;

@@ -23,6 +23,7 @@ class EventSink {
 
 struct AssembleStats {
   uint64_t events = 0;
+  uint64_t parsed_lines = 0;     // read by a format: a header, a continuation, a blank or marker line
   uint64_t unparsed_lines = 0;   // fit no header of the input's format and no continuation
   uint64_t binary_lines = 0;     // NUL bytes or control-character soup
   uint64_t cut_entries = 0;      // nginx entries cut at 2048 bytes
