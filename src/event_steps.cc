@@ -11,7 +11,10 @@ namespace {
 
 constexpr TimeUs kMinGap = 10 * 60 * kUsPerSecond;  // silences shorter than this are never blind spots
 constexpr size_t kKeptGaps = 3;
+// A batch holds this many lines' items, events or bytes of event text at most. Event slots
+// keep their strings' capacity from batch to batch, so the event count bounds memory too.
 constexpr size_t kBatchItems = 4096;
+constexpr size_t kBatchEvents = 512;
 constexpr size_t kBatchBytes = 1 << 20;
 
 // journald's own notes that it dropped or hid messages: "Suppressed 1532 messages from
@@ -222,7 +225,7 @@ void ParallelSink::OnEvent(Event& e) {
   b.events[b.events_used] = e;  // copy-assigned into a reused slot: no allocation once warm
   b.text_bytes += e.text.size() + e.message.size();
   b.items.push_back({kNoTime, static_cast<int32_t>(b.events_used++)});
-  if (b.items.size() >= kBatchItems || b.text_bytes >= kBatchBytes) Submit();
+  if (b.items.size() >= kBatchItems || b.events_used >= kBatchEvents || b.text_bytes >= kBatchBytes) Submit();
 }
 
 void ParallelSink::Finish() {
