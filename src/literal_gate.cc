@@ -80,7 +80,7 @@ class RulePrefilter {
     if (ok_) filter_.Compile(&literals_);
     // RE2 compiles a pattern that can match nothing (one that needs a '\n' under never_nl) to
     // its fail instruction alone; anything that can match has a match instruction as well.
-    can_match_ = !ok_ || re2::RE2(pattern, options).ProgramSize() > 1;
+    can_match_ = !ok_ || filter_.GetRE2(id).ProgramSize() > 1;
   }
 
   // Whether the rule can match at all (the one-line variant of a JVM frame rule cannot).
