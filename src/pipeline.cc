@@ -10,7 +10,6 @@
 #include "why500/inputs.h"
 #include "why500/line_reader.h"
 #include "why500/sniff.h"
-#include "why500/text.h"
 
 namespace why500 {
 namespace {
