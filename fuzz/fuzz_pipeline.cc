@@ -30,23 +30,6 @@ namespace {
 // Short enough that overlong lines (kept in part, the rest skipped) are reached.
 constexpr size_t kMaxLine = 4096;
 
-const RuleSet& DefaultRules() {
-  static const std::shared_ptr<const RuleSet> rules = [] {
-    auto loaded = LoadRules({}, true);
-    if (!loaded) {
-      std::fprintf(stderr, "default rules: %s\n", loaded.error().message.c_str());
-      std::abort();
-    }
-    auto compiled = RuleSet::Compile(std::move(*loaded));
-    if (!compiled) {
-      std::fprintf(stderr, "default rules: %s\n", compiled.error().message.c_str());
-      std::abort();
-    }
-    return *compiled;
-  }();
-  return *rules;
-}
-
 uint64_t ExpectedLines(std::string_view input) {
   const auto newlines = static_cast<uint64_t>(std::count(input.begin(), input.end(), '\n'));
   return newlines + (!input.empty() && input.back() != '\n');

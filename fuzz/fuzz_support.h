@@ -1,15 +1,20 @@
 // Shared by the libFuzzer targets: reading every byte of a value (so AddressSanitizer checks the
-// memory behind each view), splitting input into lines, and failing loudly on a broken property.
+// memory behind each view), splitting input into lines, failing loudly on a broken property, and
+// the built-in rules compiled once.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "why500/classify.h"
 #include "why500/record.h"
+#include "why500/rules.h"
 
 namespace why500::fuzz {
 
@@ -21,6 +26,24 @@ namespace why500::fuzz {
       __builtin_trap();                                                                      \
     }                                                                                        \
   } while (0)
+
+// The built-in rules, compiled once for all runs of a target.
+inline const RuleSet& DefaultRules() {
+  static const std::shared_ptr<const RuleSet> rules = [] {
+    auto loaded = LoadRules({}, true);
+    if (!loaded) {
+      std::fprintf(stderr, "default rules: %s\n", loaded.error().message.c_str());
+      std::abort();
+    }
+    auto compiled = RuleSet::Compile(std::move(*loaded));
+    if (!compiled) {
+      std::fprintf(stderr, "default rules: %s\n", compiled.error().message.c_str());
+      std::abort();
+    }
+    return *compiled;
+  }();
+  return *rules;
+}
 
 inline std::string_view AsText(const uint8_t* data, size_t size) {
   return std::string_view(reinterpret_cast<const char*>(data), size);

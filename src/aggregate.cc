@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <unordered_set>
 
 #include "why500/text.h"
 
@@ -220,6 +221,74 @@ void Aggregate::AddChange(const Event& event, std::string_view kind) {
   changes.push_back({event.time, std::string(kind), event.input, event.line, event.text});
 }
 
+uint64_t SettledMinute::http_5xx() const {
+  uint64_t n = unknown_5xx;
+  for (const auto& [group, counts] : groups) n += counts.http_5xx;
+  return n;
+}
+
+void SettledState::AddRequestId(uint64_t id, uint32_t group) {
+  if (!request_ids.emplace(id, group).second) return;
+  id_order.push_back(id);
+  if (id_order.size() > kMaxRequestIds) {
+    request_ids.erase(id_order.front());
+    id_order.pop_front();
+  }
+}
+
+namespace {
+
+TimeUs Earliest(TimeUs a, TimeUs b) { return a == kNoTime ? b : b == kNoTime ? a : std::min(a, b); }
+
+// `from`'s examples (response example indices) shifted by `base`, after `into`'s: they are
+// later responses. Only the first `max_examples` can ever be shown.
+void AddTally(SettledTally* into, const SettledTally& from, int base, int cap, size_t max_examples) {
+  into->http_5xx += from.http_5xx;
+  for (int t = 0; t < kTieKinds; ++t) into->ties[t] += from.ties[t];
+  for (const auto& [status, n] : from.status) into->status[status] += n;
+  into->from_backend += from.from_backend;
+  into->first = Earliest(into->first, from.first);
+  if (from.last != kNoTime && (into->last == kNoTime || from.last > into->last)) into->last = from.last;
+  for (int example : from.examples) {
+    if (base + example < cap && into->examples.size() < max_examples) into->examples.push_back(base + example);
+  }
+}
+
+}  // namespace
+
+void SettledState::Merge(const SettledState& other, const std::vector<uint32_t>& group_remap, int example_base,
+                         int examples_cap, size_t max_examples, const std::vector<EvidenceRef>& earlier) {
+  for (const auto& [group, tally] : other.groups) {
+    AddTally(&groups[group_remap[group]], tally, example_base, examples_cap, max_examples);
+  }
+  AddTally(&unknown, other.unknown, example_base, examples_cap, max_examples);
+  for (const auto& [minute, from] : other.minutes) {
+    SettledMinute& into = minutes[minute];
+    into.first_5xx = Earliest(into.first_5xx, from.first_5xx);
+    into.first_evidence = Earliest(into.first_evidence, from.first_evidence);
+    into.unknown_5xx += from.unknown_5xx;
+    for (const auto& [group, counts] : from.groups) {
+      SettledGroupMinute& g = into.groups[group_remap[group]];
+      g.evidence += counts.evidence;
+      g.http_5xx += counts.http_5xx;
+    }
+  }
+  const size_t middle = proxy_5xx.size();
+  proxy_5xx.insert(proxy_5xx.end(), other.proxy_5xx.begin(), other.proxy_5xx.end());
+  std::inplace_merge(proxy_5xx.begin(), proxy_5xx.begin() + static_cast<std::ptrdiff_t>(middle), proxy_5xx.end());
+  if (!other.id_order.empty()) {
+    std::unordered_set<uint64_t> earlier_ids;
+    for (const EvidenceRef& e : earlier) {
+      if (e.id_key != 0) earlier_ids.insert(e.id_key);
+    }
+    for (uint64_t id : other.id_order) {
+      if (earlier_ids.count(id) == 0) AddRequestId(id, group_remap[other.request_ids.at(id)]);
+    }
+  }
+  responses += other.responses;
+  evidence += other.evidence;
+}
+
 void Aggregate::Merge(Aggregate&& other, uint32_t input_offset) {
   auto shift = [input_offset](uint32_t* input) { *input += input_offset; };
   for (InputStats& s : other.inputs) inputs.push_back(std::move(s));
@@ -254,6 +323,10 @@ void Aggregate::Merge(Aggregate&& other, uint32_t input_offset) {
     for (Example& e : src.examples) {
       if (dst.examples.size() < max_examples_) dst.examples.push_back(std::move(e));
     }
+  }
+  if (!other.settled.empty()) {  // before this->evidence grows: only what came first counts as earlier
+    settled.Merge(other.settled, remap, static_cast<int>(response_examples.size()),
+                  static_cast<int>(kMaxResponseExamples), max_examples_, evidence);
   }
   for (EvidenceRef e : other.evidence) {
     e.group = remap[e.group];

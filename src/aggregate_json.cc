@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -20,6 +21,14 @@ namespace {
 using nlohmann::json;
 
 constexpr uint64_t kMaxExamplesLimit = 100000;
+
+// The times a report can hold: why500's readers make none later than 1e18 µs (an 18-digit
+// journald time, year 33658) and none before 1970 but by a time zone's offset. Past 1e18 the
+// report's arithmetic on times (spans, bucket ends, windows around a response) overflows; before
+// the epoch the timeline's buckets (rounded toward zero) would not hold their own times, and an
+// onset could be found with no failure in it. Such a time is no log's: the report is rejected.
+constexpr TimeUs kLatestTime = 1000000000000000000;
+constexpr TimeUs kEarliestTime = 0;
 
 // The plain fields of inputs and groups, named once for writing and reading.
 template <class S, class T>
@@ -98,6 +107,18 @@ json InputJson(const InputStats& in) {
   return j;
 }
 
+json TiesJson(const uint64_t (&ties)[kTieKinds]) {
+  json j = json::object();
+  for (int t = 0; t < kTieKinds; ++t) j[std::string(TieName(static_cast<Tie>(t)))] = ties[t];
+  return j;
+}
+
+json StatusJson(const std::map<int, uint64_t>& status) {
+  json rows = json::array();
+  for (const auto& [code, n] : status) rows.push_back(json::array({code, n}));
+  return rows;
+}
+
 json GroupJson(const Group& g) {
   json j = {{"confidence", std::string(ConfidenceName(g.confidence))},
             {"priority", g.priority},
@@ -108,11 +129,38 @@ json GroupJson(const Group& g) {
   for (const auto& [name, field] : kGroupCounts) j[name] = g.*field;
   for (const auto& [name, field] : kGroupTimes) j[name] = Time(g.*field);
   for (const auto& [name, field] : kGroupTops) j[name] = TopValuesJson(g.*field);
-  json& status = j["status"] = json::array();
-  for (const auto& [code, n] : g.status) status.push_back(json::array({code, n}));
-  json& ties = j["ties"] = json::object();
-  for (int t = 0; t < kTieKinds; ++t) ties[std::string(TieName(static_cast<Tie>(t)))] = g.ties[t];
+  j["status"] = StatusJson(g.status);
+  j["ties"] = TiesJson(g.ties);
   return j;
+}
+
+json TallyJson(const SettledTally& t) {
+  return {{"http_5xx", t.http_5xx},         {"ties", TiesJson(t.ties)}, {"status", StatusJson(t.status)},
+          {"from_backend", t.from_backend}, {"first", Time(t.first)},   {"last", Time(t.last)},
+          {"examples", t.examples}};
+}
+
+// Settle's folded refs (follow mode): written only when there are some, so reports of runs that
+// never settle keep the layout they always had.
+json SettledJson(const SettledState& s) {
+  json groups = json::array();
+  for (const auto& [group, tally] : s.groups) {
+    json& g = groups.emplace_back(TallyJson(tally));
+    g["group"] = group;
+  }
+  json minutes = json::array();
+  for (const auto& [minute, m] : s.minutes) {
+    json per_group = json::array();
+    for (const auto& [group, counts] : m.groups) per_group.push_back(json::array({group, counts.evidence, counts.http_5xx}));
+    minutes.push_back(json::array({minute, Time(m.first_5xx), Time(m.first_evidence), m.unknown_5xx, std::move(per_group)}));
+  }
+  json proxy_5xx = json::array();
+  for (TimeUs t : s.proxy_5xx) proxy_5xx.push_back(t);
+  json ids = json::array();
+  for (uint64_t id : s.id_order) ids.push_back(json::array({Key(id), s.request_ids.at(id)}));
+  return {{"responses", s.responses}, {"evidence", s.evidence}, {"groups", std::move(groups)},
+          {"unknown", TallyJson(s.unknown)}, {"minutes", std::move(minutes)}, {"proxy_5xx", std::move(proxy_5xx)},
+          {"request_ids", std::move(ids)}};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -144,6 +192,12 @@ struct AsTime {
 };
 struct AsKey {
   uint64_t* out;
+};
+struct AsSetTime {
+  TimeUs* out;
+};
+struct AsMinute {
+  int64_t* out;
 };
 
 // Reads values into fields, keeping the first problem; after one, reading stops early.
@@ -257,7 +311,27 @@ class Reader {
     if (v.is_null()) {
       *t.out = kNoTime;
     } else {
-      Signed(v, w, INT64_MIN + 1, INT64_MAX, t.out);
+      Signed(v, w, kEarliestTime, kLatestTime, t.out);
+    }
+  }
+  // A time that must be there (not null).
+  void Read(const json& v, const Where& w, AsSetTime t) {
+    if (v.is_null()) {
+      Fail(w, "expected a time, not null");
+    } else {
+      Signed(v, w, kEarliestTime, kLatestTime, t.out);
+    }
+  }
+  // A minute since the epoch of a time in range (the key of a per-minute count).
+  void Read(const json& v, const Where& w, AsMinute m) {
+    Signed(v, w, MinuteOf(kEarliestTime), MinuteOf(kLatestTime), m.out);
+  }
+  // The first and last time of something: both null (no time seen) or both times, in order.
+  void Span(const Where& w, TimeUs first, TimeUs last) {
+    if ((first == kNoTime) != (last == kNoTime)) {
+      Fail(w, "the first and last times must both be null or both be times");
+    } else if (first > last) {
+      Fail(w, "the first time is after the last");
     }
   }
   void Read(const json& v, const Where& w, AsKey k) {
@@ -337,12 +411,34 @@ void ReadInputs(Reader& r, const json& j, const Where& root, std::vector<InputSt
     for (const auto& [name, field] : kInputTexts) r.Get(o, w, name, &(s.*field));
     for (const auto& [name, field] : kInputCounts) r.Get(o, w, name, &(s.*field));
     for (const auto& [name, field] : kInputTimes) r.Get(o, w, name, AsTime{&(s.*field)});
+    if (r.ok()) r.Span(Member(w, "first_time"), s.first_time, s.last_time);
     r.Get(o, w, "missing_final_newline", &s.missing_final_newline);
     r.Rows(o, w, "gaps", 2, [&](const json& row, const Where& gap_at) {
       auto& [from, to] = s.gaps.emplace_back();
-      r.Column(row, gap_at, 0, "from", AsTime{&from});
-      r.Column(row, gap_at, 1, "to", AsTime{&to});
+      r.Column(row, gap_at, 0, "from", AsSetTime{&from});
+      r.Column(row, gap_at, 1, "to", AsSetTime{&to});
+      if (r.ok()) r.Span(gap_at, from, to);
     });
+  });
+}
+
+void ReadTies(Reader& r, const json& o, const Where& w, uint64_t (&ties)[kTieKinds]) {
+  const Where ties_at = Member(w, "ties");
+  const json* found = r.ok() ? r.Find(o, ties_at) : nullptr;
+  if (!found || !r.Object(*found, ties_at)) return;
+  for (int t = 0; t < kTieKinds; ++t) {
+    const std::string name(TieName(static_cast<Tie>(t)));
+    r.Get(*found, ties_at, name.c_str(), &ties[t]);
+  }
+}
+
+void ReadStatus(Reader& r, const json& o, const Where& w, std::map<int, uint64_t>* status) {
+  r.Rows(o, w, "status", 2, [&](const json& row, const Where& status_at) {
+    int code = 0;
+    uint64_t n = 0;
+    r.Column(row, status_at, 0, "status", &code);
+    r.Column(row, status_at, 1, "count", &n);
+    (*status)[code] += n;
   });
 }
 
@@ -352,27 +448,15 @@ void ReadGroups(Reader& r, const json& j, const Where& root, size_t inputs, std:
     for (const auto& [name, field] : kGroupTexts) r.Get(o, w, name, &(g.*field));
     for (const auto& [name, field] : kGroupCounts) r.Get(o, w, name, &(g.*field));
     for (const auto& [name, field] : kGroupTimes) r.Get(o, w, name, AsTime{&(g.*field)});
+    if (r.ok()) r.Span(Member(w, "first"), g.first, g.last);
     for (const auto& [name, field] : kGroupTops) r.Get(o, w, name, &(g.*field));
     r.Get(o, w, "confidence", &g.confidence);
     r.Get(o, w, "priority", &g.priority);
     r.Get(o, w, "inferred", &g.inferred);
     r.Get(o, w, "first_input", &g.first_input);
     ReadExamples(r, o, w, "examples", inputs, &g.examples);
-    const Where ties_at = Member(w, "ties");
-    const json* ties = r.ok() ? r.Find(o, ties_at) : nullptr;
-    if (ties && r.Object(*ties, ties_at)) {
-      for (int t = 0; t < kTieKinds; ++t) {
-        const std::string name(TieName(static_cast<Tie>(t)));
-        r.Get(*ties, ties_at, name.c_str(), &g.ties[t]);
-      }
-    }
-    r.Rows(o, w, "status", 2, [&](const json& row, const Where& status_at) {
-      int code = 0;
-      uint64_t n = 0;
-      r.Column(row, status_at, 0, "status", &code);
-      r.Column(row, status_at, 1, "count", &n);
-      g.status[code] += n;
-    });
+    ReadTies(r, o, w, g.ties);
+    ReadStatus(r, o, w, &g.status);
   });
 }
 
@@ -427,12 +511,136 @@ void ReadMinutes(Reader& r, const json& j, const Where& root, std::map<int64_t, 
   r.Rows(j, root, "minutes", 3, [&](const json& row, const Where& w) {
     int64_t minute = 0;
     MinuteCounts counts;
-    r.Column(row, w, 0, "minute", &minute);
+    r.Column(row, w, 0, "minute", AsMinute{&minute});
     r.Column(row, w, 1, "http_5xx", &counts.http_5xx);
     r.Column(row, w, 2, "evidence", &counts.evidence);
     MinuteCounts& into = (*out)[minute];
     into.http_5xx += counts.http_5xx;
     into.evidence += counts.evidence;
+  });
+}
+
+void ReadTally(Reader& r, const json& o, const Where& w, size_t examples, SettledTally* t) {
+  r.Get(o, w, "http_5xx", &t->http_5xx);
+  r.Get(o, w, "from_backend", &t->from_backend);
+  r.Get(o, w, "first", AsTime{&t->first});
+  r.Get(o, w, "last", AsTime{&t->last});
+  if (r.ok()) r.Span(Member(w, "first"), t->first, t->last);
+  ReadTies(r, o, w, t->ties);
+  ReadStatus(r, o, w, &t->status);
+  r.Each(o, w, "examples", [&](const json& v, const Where& at) {
+    int64_t index = 0;
+    r.Index(v, at, examples, false, &index);
+    if (r.ok()) t->examples.push_back(static_cast<int>(index));
+  });
+}
+
+// A settled minute's last column: rows of group, evidence, http_5xx.
+void ReadMinuteGroups(Reader& r, const json& v, const Where& at, size_t groups, SettledMinute* m) {
+  if (!v.is_array()) {
+    r.Fail(at, "expected an array");
+    return;
+  }
+  for (size_t k = 0; r.ok() && k < v.size(); ++k) {
+    const Where row_at = Element(at, k);
+    const json* row = r.Row(v[k], row_at, 3);
+    if (!row) return;
+    uint32_t group = 0;
+    SettledGroupMinute counts;
+    r.IndexColumn(*row, row_at, 0, "group", groups, false, &group);
+    r.Column(*row, row_at, 1, "evidence", &counts.evidence);
+    r.Column(*row, row_at, 2, "http_5xx", &counts.http_5xx);
+    m->groups[group].evidence += counts.evidence;
+    m->groups[group].http_5xx += counts.http_5xx;
+  }
+}
+
+// A settled minute's first 5xx (or evidence) time: a time in `minute` when it counts some, else null.
+void CheckFirstOfMinute(Reader& r, const Where& w, int64_t minute, TimeUs first, bool counted) {
+  if (counted && first == kNoTime) {
+    r.Fail(w, "null, but the minute counts some");
+  } else if (!counted && first != kNoTime) {
+    r.Fail(w, "a time, but the minute counts none");
+  } else if (first != kNoTime && MinuteOf(first) != minute) {
+    r.Fail(w, fmt::format("{} is not in minute {}", first, minute));
+  }
+}
+
+// The evidence each minute counts is the evidence of that minute, kept or settled: the timeline
+// and the causes' series count the same events, and the onset's bucket holds its first failure.
+void CheckMinuteEvidence(Reader& r, const Where& root, const Aggregate& agg) {
+  std::map<int64_t, uint64_t> counted;
+  for (const EvidenceRef& e : agg.evidence) {
+    if (e.time != kNoTime) ++counted[MinuteOf(e.time)];
+  }
+  for (const auto& [minute, m] : agg.settled.minutes) {
+    for (const auto& [group, counts] : m.groups) counted[minute] += counts.evidence;
+  }
+  for (const auto& [minute, counts] : agg.minutes) {
+    auto it = counted.find(minute);
+    const uint64_t n = it == counted.end() ? 0 : it->second;
+    if (counts.evidence != n) {
+      r.Fail(Member(root, "minutes"), fmt::format("minute {} counts {} evidence events, but {} are in it", minute,
+                                                  counts.evidence, n));
+      return;
+    }
+    if (it != counted.end()) counted.erase(it);
+  }
+  for (const auto& [minute, n] : counted) {
+    if (n == 0) continue;
+    r.Fail(Member(root, "minutes"), fmt::format("minute {} holds {} evidence events, but is not counted", minute, n));
+    return;
+  }
+}
+
+// "settled" (follow mode's folded refs) is optional: reports of runs that never settled lack it.
+void ReadSettled(Reader& r, const json& j, const Where& root, size_t groups, size_t examples, SettledState* s) {
+  const Where w = Member(root, "settled");
+  auto found = j.find("settled");
+  if (found == j.end() || !r.ok() || !r.Object(*found, w)) return;
+  const json& o = *found;
+  r.Get(o, w, "responses", &s->responses);
+  r.Get(o, w, "evidence", &s->evidence);
+  r.Objects(o, w, "groups", [&](const json& g, const Where& at) {
+    uint32_t group = 0;
+    int64_t index = 0;
+    const Where group_at = Member(at, "group");
+    if (const json* v = r.Find(g, group_at)) r.Index(*v, group_at, groups, false, &index);
+    group = static_cast<uint32_t>(index);
+    if (r.ok()) ReadTally(r, g, at, examples, &s->groups[group]);
+  });
+  const Where unknown_at = Member(w, "unknown");
+  if (const json* u = r.ok() ? r.Find(o, unknown_at) : nullptr; u && r.Object(*u, unknown_at)) {
+    ReadTally(r, *u, unknown_at, examples, &s->unknown);
+  }
+  r.Rows(o, w, "minutes", 5, [&](const json& row, const Where& at) {
+    int64_t minute = 0;
+    SettledMinute m;
+    r.Column(row, at, 0, "minute", AsMinute{&minute});
+    r.Column(row, at, 1, "first_5xx", AsTime{&m.first_5xx});
+    r.Column(row, at, 2, "first_evidence", AsTime{&m.first_evidence});
+    r.Column(row, at, 3, "unknown_5xx", &m.unknown_5xx);
+    ReadMinuteGroups(r, row[4], Element(at, 4, "groups"), groups, &m);
+    uint64_t evidence = 0;
+    for (const auto& [group, counts] : m.groups) evidence += counts.evidence;
+    // A minute's first failure is in it exactly when it counts some: the onset's bucket finds
+    // its first failure there.
+    if (r.ok()) CheckFirstOfMinute(r, Element(at, 1, "first_5xx"), minute, m.first_5xx, m.http_5xx() > 0);
+    if (r.ok()) CheckFirstOfMinute(r, Element(at, 2, "first_evidence"), minute, m.first_evidence, evidence > 0);
+    if (r.ok()) s->minutes[minute] = std::move(m);
+  });
+  r.Each(o, w, "proxy_5xx", [&](const json& v, const Where& at) {
+    TimeUs t = 0;
+    r.Read(v, at, AsSetTime{&t});
+    if (r.ok()) s->proxy_5xx.push_back(t);
+  });
+  std::sort(s->proxy_5xx.begin(), s->proxy_5xx.end());
+  r.Rows(o, w, "request_ids", 2, [&](const json& row, const Where& at) {
+    uint64_t id = 0;
+    uint32_t group = 0;
+    r.Column(row, at, 0, "id", AsKey{&id});
+    r.IndexColumn(row, at, 1, "group", groups, false, &group);
+    if (r.ok()) s->AddRequestId(id, group);
   });
 }
 
@@ -460,7 +668,7 @@ json AggregateToJson(const Aggregate& agg) {
   for (const auto& [minute, counts] : agg.minutes) {
     minutes.push_back(json::array({minute, counts.http_5xx, counts.evidence}));
   }
-  return {{"version", kAggregateJsonVersion},
+  json out = {{"version", kAggregateJsonVersion},
           {"max_examples", agg.max_examples()},
           {"events", agg.events},
           {"evidence_events", agg.evidence_events},
@@ -474,6 +682,8 @@ json AggregateToJson(const Aggregate& agg) {
           {"response_examples", ExamplesJson(agg.response_examples)},
           {"changes", std::move(changes)},
           {"minutes", std::move(minutes)}};
+  if (!agg.settled.empty()) out["settled"] = SettledJson(agg.settled);
+  return out;
 }
 
 Expected<Aggregate> AggregateFromJson(const json& j, const RuleSet& rules) {
@@ -499,6 +709,7 @@ Expected<Aggregate> AggregateFromJson(const json& j, const RuleSet& rules) {
   r.Get(j, root, "access_lines", &loaded.access_lines);
   r.Get(j, root, "first", AsTime{&loaded.first});
   r.Get(j, root, "last", AsTime{&loaded.last});
+  if (r.ok()) r.Span(Member(root, "first"), loaded.first, loaded.last);
   ReadInputs(r, j, root, &loaded.inputs);
   const size_t inputs = loaded.inputs.size();
   ReadGroups(r, j, root, inputs, &loaded.groups);
@@ -507,6 +718,8 @@ Expected<Aggregate> AggregateFromJson(const json& j, const RuleSet& rules) {
   ReadResponses(r, j, root, inputs, loaded.response_examples.size(), &loaded.responses);
   ReadChanges(r, j, root, inputs, &loaded.changes);
   ReadMinutes(r, j, root, &loaded.minutes);
+  ReadSettled(r, j, root, loaded.groups.size(), loaded.response_examples.size(), &loaded.settled);
+  if (r.ok()) CheckMinuteEvidence(r, root, loaded);
   if (!r.ok()) return Error{r.error()};
 
   // Rule indices belong to the run that wrote the report: find each rule again by its id.

@@ -173,6 +173,12 @@ void Assembler::Add(std::string_view line, uint64_t line_number, std::string_vie
   Start(Format::kGeneric, rec, line, line_number);
 }
 
+void Assembler::AddQuietResponse(TimeUs time) {
+  Flush();
+  sink_->OnQuietResponse(time);
+  ++stats_.parsed_lines;
+}
+
 void Assembler::Finish() {
   Flush();
   FlushParked();

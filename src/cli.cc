@@ -13,6 +13,8 @@ Examples:
   why500 --since 30m /var/log/nginx/                 # only the last half hour
   why500 --format markdown error.log access.log >> "$GITHUB_STEP_SUMMARY"
   why500 --redact --format markdown error.log access.log > report.md   # safe to publish
+  why500 -f /var/log/nginx/error.log /var/log/nginx/access.log   # live, until Ctrl-C
+  journalctl -f -u nginx -u php8.2-fpm | why500 -f -
   why500 --explain /var/log/apache2/error.log      # which rule wins each event, and why
   why500 --format json --with-aggregate /var/log/nginx/ > web1.json   # on each host, then:
   why500 merge web1.json web2.json web3.json       # one report, as if all their logs were read together
@@ -24,7 +26,7 @@ More in man why500: input formats, the rule format, the JSON report.)";
 // Options that concern reading logs, which `merge` does not do.
 constexpr const char* kNotForMerge[] = {"--input-format", "--access-format", "--since", "--until", "--year", "--tz",
                                         "--list-rules",   "--check-rules",   "--explain", "--events", "--threads",
-                                        "--max-line"};
+                                        "--max-line",     "--follow",        "--interval"};
 
 }  // namespace
 
@@ -81,6 +83,13 @@ CommandLine ParseCommandLine(int argc, char** argv) {
       ->check(CLI::Range(0, 256));
   app.add_option("--max-line", o.max_line, "Bytes kept of an overlong line (the rest is counted, not kept)")
       ->check(CLI::Range(256, 64 * 1024 * 1024))
+      ->capture_default_str();
+  app.add_flag("-f,--follow", o.follow,
+               "Keep reading the inputs as they grow, through log rotation (like tail -F), or stdin until "
+               "it closes; Ctrl-C ends with the final report. On a terminal the report is redrawn in place; "
+               "elsewhere a new one is written whenever the ranking of causes changes");
+  app.add_option("--interval", o.interval, "Seconds between redraws with --follow")
+      ->check(CLI::Range(0.05, 3600.0))
       ->capture_default_str();
   app.add_flag("--with-aggregate", o.with_aggregate,
                "With --format json: add the mergeable aggregate to the report, for why500 merge");

@@ -55,7 +55,7 @@ bool ProxyFailedNear(const std::vector<TimeUs>& proxy_5xx, TimeUs t) {
 
 class Explainer {
  public:
-  explicit Explainer(const Aggregate& agg) : groups_(agg.groups) {
+  explicit Explainer(const Aggregate& agg) : groups_(agg.groups), settled_ids_(agg.settled.request_ids) {
     for (const EvidenceRef& e : agg.evidence) {
       (e.time == kNoTime ? untimed_ : timed_).push_back(e);
       if (e.id_key != 0) by_id_.emplace(e.id_key, static_cast<int>(e.group));  // the first event of a request
@@ -66,7 +66,9 @@ class Explainer {
 
   // The group that explains `r`, strongest tie first.
   Explanation Explain(const ResponseRef& r) const {
-    if (r.id_key != 0) {
+    if (r.id_key != 0) {  // a settled id came before any unsettled evidence of that request
+      auto settled = settled_ids_.find(r.id_key);
+      if (settled != settled_ids_.end()) return {static_cast<int>(settled->second), Tie::kRequestId};
       auto it = by_id_.find(r.id_key);
       if (it != by_id_.end()) return {it->second, Tie::kRequestId};
     }
@@ -99,6 +101,7 @@ class Explainer {
   static Explanation Tied(int group, Tie tie) { return group < 0 ? Explanation{} : Explanation{group, tie}; }
 
   const std::vector<Group>& groups_;
+  const std::unordered_map<uint64_t, uint32_t>& settled_ids_;
   std::vector<EvidenceRef> timed_, untimed_;
   std::unordered_map<uint64_t, int> by_id_;
 };
@@ -168,52 +171,102 @@ bool CauseGivesStatus(std::string_view cause, int status) {
   }
 }
 
-void Correlate(Aggregate* agg) {
-  std::vector<TimeUs> proxy_5xx;
+void TieResponses(Aggregate* agg, size_t from, size_t to) {
+  std::vector<TimeUs> proxy_5xx = agg->settled.proxy_5xx;  // a settled proxy 5xx may be close to a later backend's
   for (const ResponseRef& r : agg->responses) {
     if (!r.backend && r.time != kNoTime) proxy_5xx.push_back(r.time);
   }
   std::sort(proxy_5xx.begin(), proxy_5xx.end());
+  const Explainer explainer(*agg);  // every explanation before Infer adds groups
+  std::vector<Explanation> explained(to - from);
+  for (size_t i = from; i < to; ++i) {
+    ResponseRef& r = agg->responses[i];
+    r.duplicate = r.backend && r.time != kNoTime && ProxyFailedNear(proxy_5xx, r.time);
+    if (!r.duplicate) explained[i - from] = explainer.Explain(r);
+  }
+  for (size_t i = from; i < to; ++i) {
+    ResponseRef& r = agg->responses[i];
+    Explanation x = explained[i - from];
+    if (!r.duplicate && x.group < 0) x = Explanation{Infer(r, agg), Tie::kInferred};
+    r.group = x.group;
+    r.tie = x.group < 0 ? Tie::kNone : x.tie;
+  }
+}
 
+namespace {
+
+// Correlate's counts start again from nothing: the groups' 5xx, inferred groups' times and
+// examples (they come from responses alone), the minutes' 5xx.
+void ClearTies(Aggregate* agg) {
   for (Group& g : agg->groups) {
     g.http_5xx = 0;
     g.status.clear();
     std::fill(std::begin(g.ties), std::end(g.ties), 0);
-    if (g.inferred) {  // made from responses alone: rebuilt below
+    if (g.inferred) {
       g.first = g.last = kNoTime;
       g.examples.clear();
     }
   }
   for (auto& [minute, counts] : agg->minutes) counts.http_5xx = 0;
-  const Explainer explainer(*agg);  // before Infer adds groups: it keeps a reference to them
-  std::vector<Explanation> explained(agg->responses.size());
-  for (size_t i = 0; i < agg->responses.size(); ++i) {
-    ResponseRef& r = agg->responses[i];
-    r.duplicate = r.backend && r.time != kNoTime && ProxyFailedNear(proxy_5xx, r.time);
-    if (!r.duplicate) explained[i] = explainer.Explain(r);
-  }
-  for (size_t i = 0; i < agg->responses.size(); ++i) {
-    ResponseRef& r = agg->responses[i];
-    r.group = -1;
-    r.tie = Tie::kNone;
-    if (r.duplicate) continue;
-    if (r.time != kNoTime) ++agg->minutes[MinuteOf(r.time)].http_5xx;
-    Explanation x = explained[i];
-    if (x.group < 0) x = Explanation{Infer(r, agg), Tie::kInferred};
-    if (x.group < 0) continue;
-    r.group = x.group;
-    r.tie = x.tie;
-    Group& g = agg->groups[r.group];
-    ++g.http_5xx;
-    ++g.status[r.status];
-    ++g.ties[static_cast<int>(x.tie)];
+}
+
+// What Settle folded away counts as the responses it was: in their groups and minutes.
+void AddSettled(Aggregate* agg) {
+  for (const auto& [index, tally] : agg->settled.groups) {
+    Group& g = agg->groups[index];
+    g.http_5xx += tally.http_5xx;
+    for (const auto& [status, n] : tally.status) g.status[status] += n;
+    for (int t = 0; t < kTieKinds; ++t) g.ties[t] += tally.ties[t];
     if (g.inferred) {
-      SeeTime(&g, r.time);
-      if (r.example >= 0 && g.examples.size() < agg->max_examples()) {
-        g.examples.push_back(agg->response_examples[static_cast<size_t>(r.example)]);
-      }
+      SeeTime(&g, tally.first);
+      SeeTime(&g, tally.last);
     }
   }
+  for (const auto& [minute, settled] : agg->settled.minutes) {
+    const uint64_t n = settled.http_5xx();
+    if (n > 0) agg->minutes[minute].http_5xx += n;
+  }
+}
+
+// An inferred group's examples: its first responses (in response order, which is the order of
+// their example indices) that have one, settled or not.
+void FillInferredExamples(Aggregate* agg, std::unordered_map<int, std::vector<int>>* unsettled) {
+  for (size_t i = 0; i < agg->groups.size(); ++i) {
+    Group& g = agg->groups[i];
+    if (!g.inferred) continue;
+    std::vector<int>& indices = (*unsettled)[static_cast<int>(i)];
+    auto settled = agg->settled.groups.find(static_cast<uint32_t>(i));
+    if (settled != agg->settled.groups.end()) {
+      indices.insert(indices.end(), settled->second.examples.begin(), settled->second.examples.end());
+    }
+    std::sort(indices.begin(), indices.end());
+    for (size_t k = 0; k < indices.size() && g.examples.size() < agg->max_examples(); ++k) {
+      g.examples.push_back(agg->response_examples[static_cast<size_t>(indices[k])]);
+    }
+  }
+}
+
+}  // namespace
+
+void Correlate(Aggregate* agg) {
+  ClearTies(agg);
+  TieResponses(agg, 0, agg->responses.size());
+  std::unordered_map<int, std::vector<int>> inferred_examples;  // group → response example indices
+  for (const ResponseRef& r : agg->responses) {
+    if (r.duplicate) continue;
+    if (r.time != kNoTime) ++agg->minutes[MinuteOf(r.time)].http_5xx;
+    if (r.group < 0) continue;
+    Group& g = agg->groups[static_cast<size_t>(r.group)];
+    ++g.http_5xx;
+    ++g.status[r.status];
+    ++g.ties[static_cast<int>(r.tie)];
+    if (g.inferred) {
+      SeeTime(&g, r.time);
+      if (r.example >= 0) inferred_examples[r.group].push_back(r.example);
+    }
+  }
+  AddSettled(agg);
+  FillInferredExamples(agg, &inferred_examples);
 }
 
 }  // namespace why500

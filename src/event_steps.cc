@@ -196,28 +196,18 @@ void SequentialSink::OnEvent(Event& e) {
 }
 
 ParallelSink::ParallelSink(const EventClassifier& classifier, Aggregator* aggregator, int workers)
-    : classifier_(classifier), aggregator_(aggregator), ring_(2 * static_cast<size_t>(workers) + 2) {
-  for (auto& b : ring_) b = std::make_unique<Batch>();
-  for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { Work(); });
-}
-
-ParallelSink::~ParallelSink() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
-  }
-  queued_cv_.notify_all();
-  for (std::thread& t : threads_) t.join();
-}
+    : classifier_(classifier),
+      aggregator_(aggregator),
+      batches_(workers, [this](Batch& b) { Classify(b); }, [this](Batch& b) { Apply(b); }) {}
 
 void ParallelSink::OnQuietResponse(TimeUs time) {
-  Batch& b = Filling();
+  Batch& b = batches_.filling();
   b.items.push_back({time, -1});
   if (b.items.size() >= kBatchItems) Submit();
 }
 
 void ParallelSink::OnEvent(Event& e) {
-  Batch& b = Filling();
+  Batch& b = batches_.filling();
   if (b.events_used == b.events.size()) {
     b.events.emplace_back();
     b.classified.emplace_back();
@@ -229,59 +219,28 @@ void ParallelSink::OnEvent(Event& e) {
 }
 
 void ParallelSink::Finish() {
-  if (!Filling().items.empty()) Submit();
-  while (applied_ < filling_) ApplyNext();
+  if (!batches_.filling().items.empty()) Submit();
+  batches_.Finish();
 }
 
-// Hands the filling batch to the workers and makes the next ring slot the filling one, adding
-// its previous contents to the aggregate first if they are still in flight.
 void ParallelSink::Submit() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    queue_.push_back(&Filling());
-  }
-  queued_cv_.notify_one();
-  ++filling_;
-  if (filling_ - applied_ >= ring_.size()) ApplyNext();
-  Batch& next = Filling();
+  Batch& next = batches_.Submit();
   next.items.clear();
   next.events_used = 0;
   next.text_bytes = 0;
-  next.done = false;
 }
 
-void ParallelSink::ApplyNext() {
-  Batch& b = *ring_[applied_ % ring_.size()];
-  {
-    std::unique_lock<std::mutex> lock(mu_);
-    done_cv_.wait(lock, [&] { return b.done; });
-  }
+void ParallelSink::Classify(Batch& b) const {
+  for (size_t i = 0; i < b.events_used; ++i) classifier_.Classify(b.events[i], &b.classified[i]);
+}
+
+void ParallelSink::Apply(Batch& b) {
   for (const Item& item : b.items) {
     if (item.event < 0) {
       aggregator_->AddQuietResponse(item.quiet_time);
     } else {
       aggregator_->Add(b.events[item.event], b.classified[item.event]);
     }
-  }
-  ++applied_;
-}
-
-void ParallelSink::Work() {
-  for (;;) {
-    Batch* b = nullptr;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      queued_cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-      if (queue_.empty()) return;
-      b = queue_.front();
-      queue_.pop_front();
-    }
-    for (size_t i = 0; i < b->events_used; ++i) classifier_.Classify(b->events[i], &b->classified[i]);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      b->done = true;
-    }
-    done_cv_.notify_all();
   }
 }
 

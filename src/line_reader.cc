@@ -23,6 +23,10 @@ bool LineReader::Fill() {
     return false;
   }
   if (*got == 0) {
+    if (source_->MoreMayCome()) {  // a followed input with nothing new yet: not the end
+      paused_ = true;
+      return false;
+    }
     eof_ = true;
     return false;
   }
@@ -42,6 +46,7 @@ void LineReader::SkipRestOfLongLine() {
     }
     begin_ = end_;
     if (!Fill()) {
+      if (paused_) return;  // still skipping when more comes
       skipping_ = false;
       stats_.missing_final_newline = true;  // the overlong line was the last, without a newline
       return;
@@ -50,7 +55,9 @@ void LineReader::SkipRestOfLongLine() {
 }
 
 bool LineReader::Next(std::string_view* line) {
+  paused_ = false;
   if (skipping_) SkipRestOfLongLine();
+  if (paused_) return false;
   size_t scanned = begin_;
   for (;;) {
     const char* nl = static_cast<const char*>(std::memchr(buf_.data() + scanned, '\n', end_ - scanned));
@@ -82,6 +89,7 @@ bool LineReader::Next(std::string_view* line) {
     if (!Fill()) break;
     scanned -= consumed;
   }
+  if (paused_) return false;  // a line still being written is kept until its newline comes
   if (end_ > begin_) {  // a last line without a newline
     size_t len = end_ - begin_;
     const char* start = buf_.data() + begin_;

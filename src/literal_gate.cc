@@ -169,7 +169,15 @@ void LiteralGate::Build(Table* table, bool one_line) {
     return ha != hb ? ha < hb : a < b;
   });
   for (const auto& [literal, rule] : pairs) {
-    if (table->keys.empty() || table->keys.back().literal != literal) table->keys.push_back({literal, {}});
+    if (table->keys.empty() || table->keys.back().literal != literal) {
+      Key key{literal, {}};
+      const size_t head_bytes = std::min<size_t>(8, literal.size());
+      unsigned char ones[8] = {};
+      std::memset(ones, 0xff, head_bytes);
+      std::memcpy(&key.head, literal.data(), head_bytes);  // in memory order, as the text's word is read
+      std::memcpy(&key.head_mask, ones, 8);
+      table->keys.push_back(std::move(key));
+    }
     table->keys.back().rules.push_back(rule);
   }
   table->bucket.assign(kHashes + 1, 0);
@@ -193,14 +201,17 @@ bool LiteralGate::Collect(const std::vector<int>& rules, const Query& q) const {
   return false;
 }
 
+// `at` may be read 8 bytes ahead whatever `left` says: Scan pads the text it lowers.
 bool LiteralGate::KeyAt(const Table& table, const unsigned char* at, size_t left, uint32_t hash,
                         const Query& q) const {
+  uint64_t word;
+  std::memcpy(&word, at, 8);
   for (size_t k = table.bucket[hash]; k < table.bucket[hash + 1]; ++k) {
     const Key& key = table.keys[k];
-    if (key.literal.size() <= left && std::memcmp(at, key.literal.data(), key.literal.size()) == 0 &&
-        Collect(key.rules, q)) {
-      return true;
-    }
+    const size_t len = key.literal.size();
+    if ((word & key.head_mask) != key.head || len > left) continue;
+    if (len > 8 && std::memcmp(at + 8, key.literal.data() + 8, len - 8) != 0) continue;
+    if (Collect(key.rules, q)) return true;
   }
   return false;
 }
@@ -225,7 +236,8 @@ LiteralGate::Verdict LiteralGate::Scan(const Table& table, std::string_view text
   if (Collect(table.unfiltered, q)) return Verdict::kMany;
   // Lower-cased once (a loop the compiler vectorises), so that keys compare with memcmp.
   thread_local std::string lowered;
-  lowered.resize(text.size());
+  lowered.resize(text.size() + 8);
+  std::memset(&lowered[text.size()], 0, 8);  // padding: KeyAt reads words
   unsigned high = 0;
   for (size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
@@ -236,7 +248,7 @@ LiteralGate::Verdict LiteralGate::Scan(const Table& table, std::string_view text
   // a line with any byte >= 0x80 goes to the rule set whatever it holds.
   if ((high & 0x80) != 0) return Verdict::kMany;
   const auto* p = reinterpret_cast<const unsigned char*>(lowered.data());
-  const size_t n = lowered.size();
+  const size_t n = text.size();
   if (n >= kMinLiteral) {
     uint32_t h = 0;
     for (size_t i = 2; i < n; ++i) {

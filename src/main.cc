@@ -4,12 +4,15 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <set>
 #include <optional>
 #include <thread>
 #include <tuple>
@@ -17,6 +20,8 @@
 #include "why500/cli.h"
 #include "why500/classify.h"
 #include "why500/correlate.h"
+#include "why500/follow_view.h"
+#include "why500/live.h"
 #include "why500/merge_reports.h"
 #include "why500/observers.h"
 #include "why500/pipeline.h"
@@ -176,12 +181,13 @@ void RedactAll(Aggregate* agg, std::optional<Aggregate>* mergeable) {
   if (*mergeable) RedactAggregate(redactor, &**mergeable);
 }
 
-// Says on stderr which inputs could not be read and which look binary; true when one could not be read.
-bool NoteInputs(const Aggregate& agg) {
+// Says on stderr which inputs could not be read (unless `said` already) and which look binary;
+// true when one could not be read.
+bool NoteInputs(const Aggregate& agg, const std::set<std::string>& said = {}) {
   bool error = false;
   for (const InputStats& in : agg.inputs) {
     if (!in.error.empty()) {
-      Fail(kInputError, in.error);
+      if (said.count(in.error) == 0) Fail(kInputError, in.error);
       error = true;
     }
     if (in.binary_lines * 2 > in.lines) {
@@ -192,24 +198,30 @@ bool NoteInputs(const Aggregate& agg) {
   return error;
 }
 
-// Writes the report of `agg` (correlated) in the format asked for, with `mergeable` as its
-// aggregate when there is one (--with-aggregate); the exit code is `status` unless --fail-on is met.
-int WriteReport(const Options& o, const Aggregate& agg, const std::optional<Aggregate>& mergeable, double elapsed,
-                int status) {
-  const Report report = BuildReport(agg, elapsed);
+// The report in the format asked for, with `mergeable` as its aggregate when there is one
+// (--with-aggregate).
+std::string RenderReport(const Options& o, const Report& report, const Aggregate* mergeable) {
   TextOptions text;
   text.color = UseColor(o.color);
   text.top = o.top;
   text.examples = std::min<size_t>(o.examples, 2);
-  if (o.format == "json") {
-    WriteOut(RenderJson(report, mergeable ? &*mergeable : nullptr));
-  } else if (o.format == "markdown") {
-    WriteOut(RenderMarkdown(report, text));
-  } else {
-    WriteOut(RenderText(report, text));
-  }
+  if (o.format == "json") return RenderJson(report, mergeable);
+  if (o.format == "markdown") return RenderMarkdown(report, text);
+  return RenderText(report, text);
+}
+
+// The exit code of a run that wrote `report`: `status` unless --fail-on is met.
+int ExitCodeOf(const Options& o, const Report& report, int status) {
   if (status != kOk) return status;
   return FailOnMet(report, o.fail_on) ? kFailOn : kOk;
+}
+
+// Writes the report of `agg` (correlated) and returns the run's exit code.
+int WriteReport(const Options& o, const Aggregate& agg, const std::optional<Aggregate>& mergeable, double elapsed,
+                int status) {
+  const Report report = BuildReport(agg, elapsed);
+  WriteOut(RenderReport(o, report, mergeable ? &*mergeable : nullptr));
+  return ExitCodeOf(o, report, status);
 }
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
@@ -236,6 +248,94 @@ int Analyse(const Options& o, const RuleSet& rules, PipelineOptions po) {
   const int status = result.input_error ? kInputError : kOk;
   if (!o.explain.empty() || o.events == "-") return status;  // the event stream was the output
   return WriteReport(o, result.agg, result.uncorrelated, elapsed, status);
+}
+
+// "10:42:13": the time of day of `t` in UTC.
+std::string ClockTime(TimeUs t) {
+  const int64_t seconds_of_day = (t / kUsPerSecond) % 86400;
+  return fmt::format("{:02}:{:02}:{:02}", seconds_of_day / 3600, seconds_of_day / 60 % 60, seconds_of_day % 60);
+}
+
+// Ctrl-C and SIGTERM end follow mode: the sources see the flag within a poll and end, then the
+// final report is written. A second Ctrl-C is not caught: it ends a run that does not stop.
+std::atomic<bool> g_stop_following{false};
+
+extern "C" void OnStopSignal(int signal_number) {
+  g_stop_following.store(true);
+  std::signal(signal_number, SIG_DFL);
+}
+
+// Inputs that cannot be opened, said at once in follow mode rather than when the run ends;
+// the messages are those the sources will give, so that they are not said twice.
+std::set<std::string> SayUnreadable(const std::vector<std::string>& inputs) {
+  std::set<std::string> said;
+  for (const std::string& name : inputs) {
+    if (name == "-" || ::access(name.c_str(), R_OK) == 0) continue;
+    const std::string message = name + ": cannot open: " + std::strerror(errno);
+    said.insert(message);
+    Fail(kInputError, message);
+  }
+  return said;
+}
+
+// The report of what `live` has so far, built on `snapshot`; `mergeable`, when given, gets the
+// aggregate the report may carry (--with-aggregate).
+Report SnapshotReport(const Options& o, LiveRun* live, double elapsed, Aggregate* snapshot,
+                      std::optional<Aggregate>* mergeable) {
+  std::optional<Aggregate> none;
+  if (!mergeable) mergeable = &none;
+  *snapshot = live->Snapshot();
+  if (o.with_aggregate) *mergeable = *snapshot;
+  Correlate(snapshot);
+  if (o.redact) RedactAll(snapshot, mergeable);
+  return BuildReport(*snapshot, elapsed);
+}
+
+// Follow mode: the pipeline runs on its own thread and hands its aggregate to `live`; this
+// thread shows a snapshot every --interval that brought news, until every input has ended
+// (Ctrl-C, stdin closed); then the final report.
+int Follow(const Options& o, const RuleSet& rules, PipelineOptions po) {
+  EventOutput events;
+  const Status opened = OpenEventOutput(o, rules, &events);
+  if (!opened.ok()) return Fail(kUsage, opened.message());
+  po.observer = events.observer.get();
+  const std::set<std::string> said = SayUnreadable(po.inputs);
+  LiveRun live(po.examples);
+  po.live = &live;
+  po.follow.stop = &g_stop_following;
+  std::signal(SIGINT, OnStopSignal);
+  std::signal(SIGTERM, OnStopSignal);
+  const auto start = std::chrono::steady_clock::now();
+  std::atomic<bool> done{false};
+  PipelineResult result;
+  std::thread reading([&] {
+    result = RunPipeline(rules, po);
+    done = true;
+  });
+  // The event stream on stdout (--explain, --events -) is the output: no report beside it.
+  const bool streaming = !o.explain.empty() || o.events == "-";
+  FollowView view(stdout, streaming ? 0 : TerminalRows(stdout));
+  const auto interval = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(o.interval));
+  uint64_t shown = UINT64_MAX;  // a terminal gets its first drawing at the first tick, news or not
+  Aggregate snapshot;
+  for (auto tick = start + interval; !done; tick += interval) {
+    while (!done && std::chrono::steady_clock::now() < tick) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (done || streaming || live.generation() == shown) continue;
+    shown = live.generation();
+    const Report report = SnapshotReport(o, &live, SecondsSince(start), &snapshot, nullptr);
+    const std::string status = fmt::format("why500 --follow: {} lines read, {} UTC; Ctrl-C ends with the final report",
+                                           report.totals.lines, ClockTime(Now()));
+    if (!view.Update(RenderReport(o, report, nullptr), RankingKey(report, o.top), status)) g_stop_following = true;
+  }
+  reading.join();
+  std::optional<Aggregate> mergeable;  // on the final report only
+  const Report report = SnapshotReport(o, &live, SecondsSince(start), &snapshot, &mergeable);
+  NoteInputs(snapshot, said);
+  const int status = result.input_error ? kInputError : kOk;
+  if (streaming) return status;
+  view.Final(RenderReport(o, report, mergeable ? &*mergeable : nullptr));
+  return ExitCodeOf(o, report, status);
 }
 
 // why500 merge: each report's aggregate, in the order given, merged and then correlated as one
@@ -270,7 +370,11 @@ int Run(const Options& o) {
     if (isatty(STDIN_FILENO)) return Fail(kUsage, "no input given: name log files, or - to read stdin (--help)");
     po.inputs.push_back("-");
   }
-  return Analyse(o, **rules, std::move(po));
+  if (!o.follow) return Analyse(o, **rules, std::move(po));
+  if (po.inputs.size() > 1 && (!o.explain.empty() || !o.events.empty())) {
+    return Fail(kUsage, "--follow with --explain or --events reads one input, not " + std::to_string(po.inputs.size()));
+  }
+  return Follow(o, **rules, std::move(po));
 }
 
 // Started with stdin, stdout or stderr closed (`why500 ... >&-`), the next file opened would take

@@ -2,19 +2,24 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <thread>
 
+#include "why500/access_prescan.h"
 #include "why500/assemble.h"
 #include "why500/correlate.h"
 #include "why500/event_steps.h"
 #include "why500/inputs.h"
 #include "why500/line_reader.h"
+#include "why500/live.h"
 #include "why500/sniff.h"
 
 namespace why500 {
 namespace {
 
 constexpr size_t kSniffLines = 64;
+constexpr std::chrono::milliseconds kLivePublishEvery{250};
 bool FitsMostLines(const AccessFormat& format, const std::vector<std::string_view>& lines, Wrapper wrapper) {
   size_t fits = 0;
   Record rec;
@@ -44,65 +49,39 @@ Expected<std::unique_ptr<Source>> OpenInput(const std::string& name) {
   return listed ? Error{name + ": is a folder"} : listed.error();
 }
 
+std::string ShownName(const std::string& name) { return name == "-" ? "<stdin>" : name; }
+
 void AnalyseInput(const RuleSet& rules, const std::string& name, uint32_t index, const PipelineOptions& options,
                   Aggregate* agg, bool* input_error) {
-  auto source = OpenInput(name);
+  auto source = options.live ? OpenFollowSource(name, options.follow) : OpenInput(name);
   if (!source) {
     InputStats stats;
-    stats.name = name == "-" ? "<stdin>" : name;
+    stats.name = ShownName(name);
     stats.error = source.error().message;
+    if (options.live) options.live->Publish(index, agg, stats, true);
     agg->inputs.push_back(stats);
     *input_error = true;
     return;
   }
   AnalyseSource(rules, source->get(), index, options, agg);
-  agg->inputs.back().name = name == "-" ? "<stdin>" : name;
   if (!agg->inputs.back().error.empty()) *input_error = true;
 }
 
-}  // namespace
-
-void AnalyseSource(const RuleSet& rules, Source* source, uint32_t input, const PipelineOptions& options,
-                   Aggregate* agg) {
-  InputStats stats;
-  stats.name = options.inputs.size() > input ? options.inputs[input] : "<memory>";
-  LineReader reader(source, options.max_line);
-  reader.CountInto(options.bytes_read);
-  // The first lines decide the format; they are kept so they can be fed afterwards.
+// The first lines of an input, which decide its format. A followed input that pauses before
+// it has 64 sniffs on what it has, once it has a line at all.
+std::vector<std::string> ReadHead(LineReader* reader, const std::function<void()>& while_empty) {
   std::vector<std::string> head;
   std::string_view line;
-  while (head.size() < kSniffLines && reader.Next(&line)) head.emplace_back(line);
-  std::vector<std::string_view> head_views(head.begin(), head.end());
-  Sniffed sniffed = SniffFormat(head_views);
-  if (options.forced_format) sniffed.format = *options.forced_format;
-  stats.format = std::string(FormatName(sniffed.format));
-  if (options.access_format && FitsMostLines(*options.access_format, head_views, sniffed.wrapper)) {
-    sniffed.format = Format::kAccessCombined;
-    stats.format = "access_custom";
+  for (;;) {
+    while (head.size() < kSniffLines && reader->Next(&line)) head.emplace_back(line);
+    if (!head.empty() || !reader->paused()) return head;
+    while_empty();
   }
-  stats.wrapper = std::string(WrapperName(sniffed.wrapper));
+}
 
-  Aggregator aggregator(rules, agg, options, stats.name, IsJournalFormat(sniffed.format));
-  const EventClassifier classifier(rules, options);
-  // Classifying costs more than reading and assembling, so extra threads classify.
-  const int workers = options.observer ? 0 : options.threads - 1;
-  std::unique_ptr<SequentialSink> sequential;
-  std::unique_ptr<ParallelSink> parallel;
-  EventSink* sink = nullptr;
-  if (workers > 0) {
-    parallel = std::make_unique<ParallelSink>(classifier, &aggregator, workers);
-    sink = parallel.get();
-  } else {
-    sequential = std::make_unique<SequentialSink>(classifier, &aggregator);
-    sink = sequential.get();
-  }
-  Assembler assembler(sniffed.format, input, sink, options.access_format.get());
-  uint64_t line_number = 0;
-  for (std::string_view h : head_views) assembler.Add(PeelWrapper(sniffed.wrapper, h), ++line_number, h);
-  while (reader.Next(&line)) assembler.Add(PeelWrapper(sniffed.wrapper, line), ++line_number, line);
-  assembler.Finish();
-  if (parallel) parallel->Finish();
-
+// The counts of one input so far.
+InputStats StatsOf(InputStats stats, const LineReader& reader, const Assembler& assembler,
+                   const Aggregator& aggregator) {
   const LineStats& ls = reader.stats();
   const AssembleStats& as = assembler.stats();
   stats.lines = ls.lines;
@@ -116,6 +95,101 @@ void AnalyseSource(const RuleSet& rules, Source* source, uint32_t input, const P
   stats.events = as.events;
   aggregator.Fill(&stats);
   if (!reader.error().ok()) stats.error = reader.error().message();
+  return stats;
+}
+
+// Feeds the assembler every line of `reader` after the first `*line_number`. A followed input
+// that pauses hands over what it has (`publish(true)`: quiet), and does so now and then during a
+// long catch-up (`publish(false)`).
+void ReadLines(LineReader* reader, Wrapper wrapper, uint64_t* line_number, Assembler* assembler,
+               const std::function<void(bool quiet)>& publish) {
+  std::string_view line;
+  auto last_publish = std::chrono::steady_clock::now();
+  bool paused = reader->paused();  // the sniffed head may have ended at a pause
+  for (;;) {
+    if (paused) {
+      // Nothing new for a while: the event the assembler holds is as complete as it will get
+      // (a writer writes an entry's lines together), so it goes out with the counts.
+      assembler->Finish();
+      publish(true);
+      last_publish = std::chrono::steady_clock::now();
+    }
+    while (reader->Next(&line)) {
+      assembler->Add(PeelWrapper(wrapper, line), ++*line_number, line);
+      if (*line_number % 4096 == 0 && std::chrono::steady_clock::now() - last_publish > kLivePublishEvery) {
+        publish(false);
+        last_publish = std::chrono::steady_clock::now();
+      }
+    }
+    if (!reader->paused()) return;
+    paused = true;
+  }
+}
+
+// An access log with threads to spare: they parse its lines ahead of the assembler.
+void PrescanLines(const std::vector<std::string_view>& head, LineReader* reader, const Sniffed& sniffed,
+                  const AccessFormat* custom, int workers, Assembler* assembler) {
+  AccessPrescan prescanner(sniffed.format, sniffed.wrapper, custom, assembler, workers);
+  uint64_t line_number = 0;
+  for (std::string_view h : head) prescanner.Add(h, ++line_number);
+  std::string_view line;
+  while (reader->Next(&line)) prescanner.Add(line, ++line_number);
+  prescanner.Finish();
+}
+
+}  // namespace
+
+void AnalyseSource(const RuleSet& rules, Source* source, uint32_t input, const PipelineOptions& options,
+                   Aggregate* agg) {
+  InputStats stats;
+  stats.name = options.inputs.size() > input ? ShownName(options.inputs[input]) : "<memory>";
+  LineReader reader(source, options.max_line);
+  reader.CountInto(options.bytes_read);
+  LiveRun* live = options.live;
+  const std::vector<std::string> head = ReadHead(&reader, [&] {
+    if (live) live->Publish(input, agg, stats, true);  // shown while it waits for its first line
+  });
+  std::vector<std::string_view> head_views(head.begin(), head.end());
+  Sniffed sniffed = SniffFormat(head_views);
+  if (options.forced_format) sniffed.format = *options.forced_format;
+  stats.format = std::string(FormatName(sniffed.format));
+  if (options.access_format && FitsMostLines(*options.access_format, head_views, sniffed.wrapper)) {
+    sniffed.format = Format::kAccessCombined;
+    stats.format = "access_custom";
+  }
+  stats.wrapper = std::string(WrapperName(sniffed.wrapper));
+
+  Aggregator aggregator(rules, agg, options, stats.name, IsJournalFormat(sniffed.format));
+  const EventClassifier classifier(rules, options);
+  // Extra threads parse an access log's lines ahead of the reading thread, or classify the
+  // events of other logs, which costs more than reading and assembling them; not when events
+  // must reach an observer or the live view as soon as they are read.
+  const int workers = options.observer || live ? 0 : options.threads - 1;
+  const bool prescan = workers > 0 && IsAccessFormat(sniffed.format);  // live and observed runs have none
+  std::unique_ptr<SequentialSink> sequential;
+  std::unique_ptr<ParallelSink> parallel;
+  EventSink* sink = nullptr;
+  if (workers > 0 && !prescan) {
+    parallel = std::make_unique<ParallelSink>(classifier, &aggregator, workers);
+    sink = parallel.get();
+  } else {
+    sequential = std::make_unique<SequentialSink>(classifier, &aggregator);
+    sink = sequential.get();
+  }
+  Assembler assembler(sniffed.format, input, sink, options.access_format.get());
+  uint64_t line_number = 0;
+  if (prescan) {
+    PrescanLines(head_views, &reader, sniffed, options.access_format.get(), workers, &assembler);
+  } else {
+    for (std::string_view h : head_views) assembler.Add(PeelWrapper(sniffed.wrapper, h), ++line_number, h);
+    ReadLines(&reader, sniffed.wrapper, &line_number, &assembler, [&](bool quiet) {
+      if (live) live->Publish(input, agg, StatsOf(stats, reader, assembler, aggregator), quiet);
+    });
+  }
+  assembler.Finish();
+  if (parallel) parallel->Finish();
+  stats = StatsOf(stats, reader, assembler, aggregator);
+  if (live) live->Publish(input, agg, stats, true);
   agg->inputs.push_back(std::move(stats));
 }
 
@@ -125,7 +199,13 @@ PipelineResult RunPipeline(const RuleSet& rules, const PipelineOptions& named) {
   options.inputs = ExpandInputs(named.inputs);
   const size_t n = options.inputs.size();
   const size_t threads_wanted = static_cast<size_t>(std::max(1, options.threads));
-  const size_t workers = options.observer ? 1 : std::min(threads_wanted, n);
+  // A followed input never ends on its own: each needs a thread of its own.
+  const size_t workers = options.live ? n : options.observer ? 1 : std::min(threads_wanted, n);
+  if (options.live) {
+    std::vector<std::string> names;
+    for (const std::string& name : options.inputs) names.push_back(ShownName(name));
+    options.live->Begin(names);
+  }
   // Threads left over once each input has one classify within the inputs (AnalyseSource).
   options.threads = workers == 0 ? 1 : static_cast<int>(std::max<size_t>(1, threads_wanted / std::max<size_t>(1, n)));
   std::vector<Aggregate> partials;

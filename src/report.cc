@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 
 #include "why500/text.h"
 
@@ -14,6 +15,20 @@ constexpr double kCoincidence = 0.5;
 // the request ends, after the proxy gave up), not more.
 constexpr int64_t kRootLagSeconds = 30;
 
+void SeeTime(Group* g, TimeUs t) {
+  if (t == kNoTime) return;
+  if (g->first == kNoTime || t < g->first) g->first = t;
+  if (g->last == kNoTime || t > g->last) g->last = t;
+}
+
+// The bucket of a settled minute: buckets are whole minutes wide and start on a minute
+// (BuildTimeline), so every time of the minute falls in the bucket of its first second.
+int BucketOfMinute(const Timeline& t, int64_t minute) {
+  constexpr int64_t kLimit = std::numeric_limits<TimeUs>::max() / (60 * kUsPerSecond);
+  if (minute > kLimit || minute < -kLimit) return -1;  // a damaged report's minute: no time at all
+  return t.BucketOf(minute * 60 * kUsPerSecond);
+}
+
 std::unique_ptr<Group> UnknownGroup(const Aggregate& agg) {
   auto owned = std::make_unique<Group>();
   Group& g = *owned;
@@ -21,19 +36,24 @@ std::unique_ptr<Group> UnknownGroup(const Aggregate& agg) {
   g.subcause = "no-evidence";
   g.confidence = Confidence::kLow;
   g.template_text = "5xx response with no cause evidence in the logs given";
-  uint64_t from_backend = 0;
+  const SettledTally& settled = agg.settled.unknown;  // what Settle folded away counts the same
+  g.http_5xx = settled.http_5xx;
+  g.status = settled.status;
+  uint64_t from_backend = settled.from_backend;
+  SeeTime(&g, settled.first);
+  SeeTime(&g, settled.last);
+  std::vector<int> examples = settled.examples;  // response example indices: response order
   for (const ResponseRef& r : agg.responses) {
     if (r.group >= 0 || r.duplicate) continue;
     ++g.http_5xx;
     ++g.status[r.status];
     if (r.upstream_status == r.status) ++from_backend;
-    if (r.time != kNoTime) {
-      if (g.first == kNoTime || r.time < g.first) g.first = r.time;
-      if (g.last == kNoTime || r.time > g.last) g.last = r.time;
-    }
-    if (r.example >= 0 && g.examples.size() < agg.max_examples()) {
-      g.examples.push_back(agg.response_examples[static_cast<size_t>(r.example)]);
-    }
+    SeeTime(&g, r.time);
+    if (r.example >= 0) examples.push_back(r.example);
+  }
+  std::sort(examples.begin(), examples.end());
+  for (size_t i = 0; i < examples.size() && g.examples.size() < agg.max_examples(); ++i) {
+    g.examples.push_back(agg.response_examples[static_cast<size_t>(examples[i])]);
   }
   if (from_backend * 2 > g.http_5xx) {
     g.hint = "The backend itself answered with these statuses (upstream_status): its own log (app, php-fpm, "
@@ -70,7 +90,27 @@ Series SeriesOfCauses(const Aggregate& agg, const Timeline& t) {
     if (r.duplicate || b < 0) continue;
     ++s.http_5xx[r.group >= 0 ? static_cast<size_t>(r.group) : n - 1][static_cast<size_t>(b)];
   }
+  for (const auto& [minute, settled] : agg.settled.minutes) {
+    const int b = BucketOfMinute(t, minute);
+    if (b < 0) continue;
+    for (const auto& [group, counts] : settled.groups) {
+      s.evidence[group][static_cast<size_t>(b)] += counts.evidence;
+      s.http_5xx[group][static_cast<size_t>(b)] += counts.http_5xx;
+    }
+    s.http_5xx[n - 1][static_cast<size_t>(b)] += settled.unknown_5xx;
+  }
   return s;
+}
+
+// Responses Settle folded away count in the totals as they would have.
+void AddSettledTotals(const SettledState& settled, Totals* totals) {
+  auto add = [&](const SettledTally& tally, uint64_t* tied_or_not) {
+    totals->http_5xx += tally.http_5xx;
+    *tied_or_not += tally.http_5xx;
+    for (const auto& [status, n] : tally.status) totals->status_5xx[status] += n;
+  };
+  for (const auto& [group, tally] : settled.groups) add(tally, &totals->classified_5xx);
+  add(settled.unknown, &totals->unclassified_5xx);
 }
 
 uint64_t SumFrom(const std::vector<uint64_t>& v, size_t from) {
@@ -85,12 +125,16 @@ TimeUs FirstFailureIn(const Report& r, int b) {
   auto see = [&](TimeUs t) {
     if (t != kNoTime && r.timeline.BucketOf(t) == b && (first == kNoTime || t < first)) first = t;
   };
-  if (r.onset_basis == "http_5xx") {
+  const bool by_5xx = r.onset_basis == "http_5xx";
+  if (by_5xx) {
     for (const ResponseRef& resp : r.agg->responses) {
       if (!resp.duplicate) see(resp.time);
     }
   } else {
     for (const EvidenceRef& e : r.agg->evidence) see(e.time);
+  }
+  for (const auto& [minute, settled] : r.agg->settled.minutes) {
+    if (BucketOfMinute(r.timeline, minute) == b) see(by_5xx ? settled.first_5xx : settled.first_evidence);
   }
   return first;
 }
@@ -325,6 +369,7 @@ Report BuildReport(const Aggregate& agg, double elapsed_seconds) {
     ++r.totals.status_5xx[resp.status];
     (resp.group >= 0 ? r.totals.classified_5xx : r.totals.unclassified_5xx)++;
   }
+  AddSettledTotals(agg.settled, &r.totals);
   for (const Group& g : agg.groups) r.totals.inferred_5xx += g.ties[static_cast<int>(Tie::kInferred)];
   r.unknown = UnknownGroup(agg);
   r.timeline = BuildTimeline(agg);

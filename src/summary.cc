@@ -126,6 +126,8 @@ std::string FirstStep(const Report& r) {
 
 std::string TimingPhrase(const Report& r, const RankedCause& c) {
   const Group& g = *c.group;
+  const bool timed = g.first != kNoTime && r.onset_time != kNoTime;  // the phrases subtract them
+  if (!timed && c.timing != Timing::kAt) return "";
   switch (c.timing) {
     case Timing::kAt: return "began at the onset";
     case Timing::kGrew: return fmt::format("there since {}, grew at the onset", Clock(g.first));

@@ -5,6 +5,12 @@
 namespace why500 {
 namespace {
 
+// `v` rounded down to a multiple of `step` (> 0), before 1970 too: a bucket must hold its start.
+int64_t FloorTo(int64_t v, int64_t step) {
+  const int64_t q = v / step;
+  return (q - (v % step < 0 ? 1 : 0)) * step;
+}
+
 constexpr int64_t kBucketWidths[] = {60, 300, 900, 3600, 6 * 3600, 86400, 7 * 86400};
 constexpr size_t kBaselineBuckets = 30;
 constexpr size_t kGrowthBuckets = 10;
@@ -40,7 +46,7 @@ Timeline BuildTimeline(const Aggregate& agg) {
   if (agg.last != kNoTime) last_minute = std::max(last_minute, MinuteOf(agg.last));
   for (int64_t width : kBucketWidths) {
     t.bucket_seconds = width;
-    const int64_t start = first_minute * 60 / width * width;
+    const int64_t start = FloorTo(first_minute * 60, width);
     if ((last_minute * 60 - start) / width + 1 <= static_cast<int64_t>(kMaxBuckets)) break;
   }
   // A damaged timestamp (year 9999) can stretch the window over millennia: whole weeks then,
@@ -50,7 +56,7 @@ Timeline BuildTimeline(const Aggregate& agg) {
   if (span / t.bucket_seconds + 1 > static_cast<int64_t>(kMaxBuckets)) {
     t.bucket_seconds = (span / static_cast<int64_t>(kMaxBuckets - 1) / week + 1) * week;
   }
-  const int64_t start = first_minute * 60 / t.bucket_seconds * t.bucket_seconds;
+  const int64_t start = FloorTo(first_minute * 60, t.bucket_seconds);
   const size_t buckets = static_cast<size_t>((last_minute * 60 - start) / t.bucket_seconds + 1);
   t.start = start * kUsPerSecond;
   t.http_5xx.assign(buckets, 0);

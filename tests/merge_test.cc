@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "why500/correlate.h"
 #include "why500/pipeline.h"
 #include "why500/report.h"
+#include "why500/settle.h"
 
 namespace {
 
@@ -293,4 +295,150 @@ TEST_CASE("merge: rules unknown to the reading rule set leave groups without a r
   const Report report = BuildReport(*back, 0);
   REQUIRE_FALSE(report.causes.empty());
   CHECK(report.causes[0].group->cause == "upstream.connect");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reports from other hosts are untrusted: fuzz_merge (docs/fuzzing.md, "Bugs found") found
+// aggregates the reader accepted but no run writes, on which the report's arithmetic on times
+// overflowed. Each is rejected now, naming the field.
+
+namespace {
+
+// The uncorrelated aggregate of sample-incident, as JSON; settled past its end when `settle`.
+json SampleAggregate(bool settle) {
+  using namespace why500;
+  PipelineOptions o;
+  o.inputs = {kTestdata + "sample-incident/error.log", kTestdata + "sample-incident/access.log"};
+  o.keep_uncorrelated = true;
+  PipelineResult result = RunPipeline(*DefaultRuleSet(), o);
+  REQUIRE(result.uncorrelated);
+  Aggregate agg = *result.uncorrelated;
+  if (settle) {
+    REQUIRE(agg.last != kNoTime);
+    Settle(&agg, std::vector<InputHorizon>(agg.inputs.size(), InputHorizon{agg.last + 3600 * kUsPerSecond, 1u << 30}));
+    REQUIRE_FALSE(agg.settled.empty());
+  }
+  return AggregateToJson(agg);
+}
+
+// The message AggregateFromJson gives `j` ("" when it reads it); a read aggregate is correlated
+// and reported too.
+std::string ReadError(const json& j) {
+  using namespace why500;
+  auto agg = AggregateFromJson(j, *DefaultRuleSet());
+  if (!agg) return agg.error().message;
+  Correlate(&*agg);
+  const Report report = BuildReport(*agg, 0);
+  CHECK_FALSE(RenderText(report, TextOptions{}).empty());
+  CHECK(json::accept(RenderJson(report)));
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("merge: times no log can have are rejected, so no report overflows on them", "[merge]") {
+  const json good = SampleAggregate(false);
+  REQUIRE(ReadError(good).empty());
+  REQUIRE_FALSE(good["changes"].empty());
+  REQUIRE_FALSE(good["responses"].empty());
+  const std::string range = "expected a whole number from 0 to 1000000000000000000";
+  struct Case {
+    const char* what;
+    std::function<void(json&)> damage;
+    std::string message;  // empty: read
+  };
+  const std::vector<Case> cases = {
+      // Used to overflow in the text report's timeline end and header span.
+      {"response at INT64_MAX", [](json& a) { a["responses"][0][0] = INT64_MAX; },
+       "aggregate.responses[0][0] (time): " + range},
+      {"first far before the epoch", [](json& a) { a["first"] = INT64_MIN + 1; }, "aggregate.first: " + range},
+      {"before the epoch", [](json& a) { a["evidence"][0][0] = -1; }, "aggregate.evidence[0][0] (time): " + range},
+      // Used to overflow in the JSON report's last_change.seconds_before.
+      {"change at INT64_MIN + 1", [](json& a) { a["changes"][0][0] = INT64_MIN + 1; },
+       "aggregate.changes[0][0] (time): " + range},
+      // Used to overflow in the timeline (minute * 60).
+      {"minute at INT64_MAX", [](json& a) { a["minutes"].push_back({INT64_MAX, 0, 0}); },
+       "aggregate.minutes[" + std::to_string(good["minutes"].size()) + "][0] (minute): expected a whole number from 0 to 16666666666"},
+      {"the latest time a log can have", [](json& a) { a["responses"][0][0] = 1000000000000000000; }, ""},
+      {"the epoch", [](json& a) { a["changes"][0][0] = 0; }, ""},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    json a = good;
+    c.damage(a);
+    if (c.message.empty()) {
+      CHECK(ReadError(a).empty());
+    } else {
+      CHECK(ReadError(a) == c.message);
+    }
+  }
+}
+
+TEST_CASE("merge: first and last times are both null or both times, in order; gaps are times", "[merge]") {
+  const json good = SampleAggregate(false);
+  struct Case {
+    const char* what;
+    std::function<void(json&)> damage;
+    std::string message;
+  };
+  const std::string half = "the first and last times must both be null or both be times";
+  const std::vector<Case> cases = {
+      // Used to overflow in the gap blind spot's mean interval (last_time - kNoTime).
+      {"input first_time null", [](json& a) { a["inputs"][0]["first_time"] = nullptr; },
+       "aggregate.inputs[0].first_time: " + half},
+      {"input last before first", [](json& a) { a["inputs"][0]["last_time"] = 1; },
+       "aggregate.inputs[0].first_time: the first time is after the last"},
+      // Used to overflow in the gap blind spot (to - kNoTime).
+      {"gap from null", [](json& a) { a["inputs"][0]["gaps"] = json::array({json::array({nullptr, 5})}); },
+       "aggregate.inputs[0].gaps[0][0] (from): expected a time, not null"},
+      {"gap reversed", [](json& a) { a["inputs"][0]["gaps"] = json::array({json::array({9, 5})}); },
+       "aggregate.inputs[0].gaps[0]: the first time is after the last"},
+      {"group last null", [](json& a) { a["groups"][0]["last"] = nullptr; }, "aggregate.groups[0].first: " + half},
+      {"aggregate last null", [](json& a) { a["last"] = nullptr; }, "aggregate.first: " + half},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    json a = good;
+    c.damage(a);
+    CHECK(ReadError(a) == c.message);
+  }
+}
+
+TEST_CASE("merge: per-minute counts hold their events' times, settled or not", "[merge][settle]") {
+  // A minute counting failures none of which is in it made an onset with no first failure:
+  // onset_time null, and the text report's "chronic: there ... before the onset" overflowed.
+  json a = SampleAggregate(false);
+  a["minutes"].push_back({a["minutes"].back()[0].get<int64_t>() + 10, 0, 7});
+  CHECK_THAT(ReadError(a), Catch::StartsWith("aggregate.minutes: minute ") &&
+                               Catch::EndsWith(" counts 7 evidence events, but 0 are in it"));
+  a = SampleAggregate(false);
+  a["evidence"][0][0] = a["evidence"][0][0].get<int64_t>() + 3600 * 1000000LL;  // to a minute that counts none
+  CHECK_THAT(ReadError(a), Catch::StartsWith("aggregate.minutes: minute ") && Catch::Contains("evidence events"));
+
+  const json settled = SampleAggregate(true);
+  REQUIRE(settled.contains("settled"));
+  REQUIRE(ReadError(settled).empty());
+  const json& minutes = settled.at("settled").at("minutes");
+  size_t with_5xx = minutes.size(), with_evidence = minutes.size();
+  for (size_t i = 0; i < minutes.size(); ++i) {
+    if (!minutes[i][1].is_null() && with_5xx == minutes.size()) with_5xx = i;
+    if (!minutes[i][2].is_null() && with_evidence == minutes.size()) with_evidence = i;
+  }
+  REQUIRE(with_5xx < minutes.size());
+  REQUIRE(with_evidence < minutes.size());
+  const std::string at_5xx = "aggregate.settled.minutes[" + std::to_string(with_5xx) + "][1] (first_5xx): ";
+  const std::string at_evidence = "aggregate.settled.minutes[" + std::to_string(with_evidence) + "][2] (first_evidence): ";
+  a = settled;
+  a["settled"]["minutes"][with_5xx][1] = nullptr;
+  CHECK(ReadError(a) == at_5xx + "null, but the minute counts some");
+  a = settled;
+  a["settled"]["minutes"][with_5xx][1] = a["settled"]["minutes"][with_5xx][1].get<int64_t>() + 60 * 1000000LL;
+  CHECK_THAT(ReadError(a), Catch::StartsWith(at_5xx) && Catch::Contains("is not in minute"));
+  a = settled;
+  a["settled"]["minutes"][with_evidence][2] = nullptr;
+  CHECK(ReadError(a) == at_evidence + "null, but the minute counts some");
+  a = settled;
+  a["settled"]["minutes"].push_back({1, 60 * 1000000LL, nullptr, 0, json::array()});
+  CHECK(ReadError(a) == "aggregate.settled.minutes[" + std::to_string(minutes.size()) +
+                            "][1] (first_5xx): a time, but the minute counts none");
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <string>
 #include <string_view>
@@ -140,6 +141,62 @@ struct MinuteCounts {
   uint64_t http_5xx = 0, evidence = 0;
 };
 
+// What Settle (settle.h) keeps of the responses and evidence it folded away, so that Correlate
+// and BuildReport count them as if they were still there. Bounded by minutes × groups, plus the
+// few recent proxy 5xx times and the capped request-id map correlation still needs.
+
+// Settled responses of one group (or of `unknown`): what Correlate adds back to the group.
+struct SettledTally {
+  uint64_t http_5xx = 0;
+  uint64_t ties[kTieKinds] = {};
+  std::map<int, uint64_t> status;
+  uint64_t from_backend = 0;  // upstream_status == status: the unknown group's hint reads it
+  TimeUs first = kNoTime, last = kNoTime;  // an inferred or unknown group's times come from its responses
+  // Indices into Aggregate::response_examples, smallest first (response order): an inferred or
+  // unknown group's examples are its first responses that have one.
+  std::vector<int> examples;
+};
+
+// One group's settled activity in one minute: the causes' series (BuildReport) read it.
+struct SettledGroupMinute {
+  uint64_t evidence = 0, http_5xx = 0;
+};
+
+// One minute of settled refs. Timeline buckets are whole minutes wide and start on a minute, so
+// a minute always falls in one bucket.
+struct SettledMinute {
+  TimeUs first_5xx = kNoTime;       // earliest non-duplicate response: a bucket's first failure
+  TimeUs first_evidence = kNoTime;  // earliest evidence event: the same without an access log
+  uint64_t unknown_5xx = 0;         // non-duplicate responses nothing explained
+  std::map<uint32_t, SettledGroupMinute> groups;  // by group index
+  uint64_t http_5xx() const;
+};
+
+struct SettledState {
+  std::map<uint32_t, SettledTally> groups;  // by group index
+  SettledTally unknown;                     // untied non-duplicate responses
+  std::map<int64_t, SettledMinute> minutes;  // minute since epoch → what settled there
+  // Proxy 5xx times a backend response still unsettled may be a duplicate of (sorted).
+  std::vector<TimeUs> proxy_5xx;
+  // Request id → group of the first evidence event of that request folded away, so the id tie
+  // still holds for later responses. Each entry came before any unsettled evidence of that id.
+  // Capped: past kMaxRequestIds the oldest entry goes (id_order: oldest first).
+  static constexpr size_t kMaxRequestIds = 65536;
+  std::unordered_map<uint64_t, uint32_t> request_ids;
+  std::deque<uint64_t> id_order;
+  uint64_t responses = 0, evidence = 0;  // refs folded so far
+
+  bool empty() const { return responses == 0 && evidence == 0; }
+  // Adds `id` → `group` unless the id is known; past the cap the oldest id makes room.
+  void AddRequestId(uint64_t id, uint32_t group);
+  // Adds the settled state of an aggregate merged after this one: its groups renumbered by
+  // `group_remap`, its response examples shifted by `example_base` (kept below `examples_cap`,
+  // as Aggregate::Merge keeps them). `earlier` is this aggregate's unsettled evidence: an id
+  // it holds came before the other's folded one, so the other's is not the first.
+  void Merge(const SettledState& other, const std::vector<uint32_t>& group_remap, int example_base, int examples_cap,
+             size_t max_examples, const std::vector<EvidenceRef>& earlier);
+};
+
 class Aggregate {
  public:
   explicit Aggregate(size_t max_examples = 3) : max_examples_(max_examples) {}
@@ -168,6 +225,7 @@ class Aggregate {
   std::vector<Example> response_examples;
   std::vector<Change> changes;
   std::map<int64_t, MinuteCounts> minutes;  // minute since epoch → counts
+  SettledState settled;  // refs folded away by Settle (settle.h); empty unless follow mode settles
   uint64_t events = 0, evidence_events = 0, access_lines = 0;
   TimeUs first = kNoTime, last = kNoTime;
   size_t max_examples() const { return max_examples_; }

@@ -40,6 +40,9 @@ class Assembler {
   // `line` is what the formats read (wrapper peeled); `raw` the line as read, kept as evidence
   // (empty: the same as `line`). Both are only looked at during the call.
   void Add(std::string_view line, uint64_t line_number, std::string_view raw = {});
+  // What Add does with an access line of a response with status < 500 at `time`, for a line
+  // already parsed elsewhere (access_prescan.h).
+  void AddQuietResponse(TimeUs time);
   void Finish();  // flushes every pending event
   const AssembleStats& stats() const { return stats_; }
 

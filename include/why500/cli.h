@@ -28,6 +28,8 @@ struct Options {
   size_t top = 10;
   int threads = 0;                        // 0 = the cores available
   size_t max_line = 64 * 1024;
+  bool follow = false;                    // --follow: keep reading as the inputs grow, until Ctrl-C
+  double interval = 2.0;                  // --interval: seconds between redraws in follow mode
   bool with_aggregate = false;            // --with-aggregate: the JSON report carries its mergeable aggregate
   bool merge = false;                     // `why500 merge REPORT...`: combine JSON reports instead of reading logs
   std::vector<std::string> reports;       // merge: JSON reports, "-" for stdin

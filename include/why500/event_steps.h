@@ -4,19 +4,16 @@
 // to the assembler: one thread doing both, or worker threads classifying batches.
 #pragma once
 
-#include <condition_variable>
-#include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "why500/aggregate.h"
 #include "why500/assemble.h"
 #include "why500/classify.h"
+#include "why500/ordered_batches.h"
 #include "why500/pipeline.h"
 
 namespace why500 {
@@ -99,13 +96,13 @@ class SequentialSink : public EventSink {
   Classified scratch_;
 };
 
-// Several threads on one input: the assembling thread copies events into batches, `workers`
-// threads classify whole batches, and the assembling thread adds them to the aggregate
-// strictly in input order, so the report is the one a single thread writes.
+// Several threads on one input: the assembling thread copies events into batches, worker
+// threads (and the assembling thread, rather than wait) classify whole batches, and the
+// assembling thread adds them to the aggregate strictly in input order, so the report is the
+// one a single thread writes.
 class ParallelSink : public EventSink {
  public:
   ParallelSink(const EventClassifier& classifier, Aggregator* aggregator, int workers);
-  ~ParallelSink() override;
   void OnQuietResponse(TimeUs time) override;
   void OnEvent(Event& e) override;
   // Adds every batch still in flight; call once the assembler has finished.
@@ -121,23 +118,15 @@ class ParallelSink : public EventSink {
     std::vector<Event> events;  // slots reused from batch to batch
     std::vector<Classified> classified;
     size_t events_used = 0, text_bytes = 0;
-    bool done = false;  // classified; guarded by mu_
   };
 
-  Batch& Filling() { return *ring_[filling_ % ring_.size()]; }
   void Submit();
-  void ApplyNext();
-  void Work();
+  void Classify(Batch& b) const;
+  void Apply(Batch& b);
 
   const EventClassifier& classifier_;
   Aggregator* aggregator_;
-  std::vector<std::unique_ptr<Batch>> ring_;
-  size_t filling_ = 0, applied_ = 0;  // batches submitted and added, counted from the start
-  std::mutex mu_;
-  std::condition_variable queued_cv_, done_cv_;
-  std::deque<Batch*> queue_;
-  bool stop_ = false;
-  std::vector<std::thread> threads_;
+  OrderedBatches<Batch> batches_;  // last: its threads stop before the rest goes
 };
 
 }  // namespace why500

@@ -26,8 +26,12 @@ class LineReader {
   LineReader(Source* source, size_t max_line = kDefaultMaxLine, size_t block = 1 << 20);
 
   // Sets `line` (without "\n" or "\r\n") to the next line, valid until the next call.
-  // Returns false at the end of input or after a read error (see error()).
+  // Returns false at the end of input, after a read error (see error()), or when a followed
+  // source pauses (see paused()).
   bool Next(std::string_view* line);
+  // The last Next returned false because the source has nothing new yet, not at the end:
+  // calling Next again waits for more.
+  bool paused() const { return paused_; }
   uint64_t line_number() const { return stats_.lines; }
   const LineStats& stats() const { return stats_; }
   const Status& error() const { return error_; }
@@ -43,6 +47,7 @@ class LineReader {
   std::vector<char> buf_;
   size_t begin_ = 0, end_ = 0;
   bool eof_ = false;
+  bool paused_ = false;
   bool skipping_ = false;  // inside the unkept rest of an overlong line
   LineStats stats_;
   Status error_;

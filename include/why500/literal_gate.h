@@ -39,6 +39,9 @@ class LiteralGate {
   struct Key {
     std::string literal;     // lower case ASCII, at least 3 bytes
     std::vector<int> rules;  // the rules this literal lets through
+    // The literal's first 8 bytes as a word, and which of them it has: most keys that share a
+    // hash with the text are turned down by one compare of these, without a memcmp call.
+    uint64_t head = 0, head_mask = 0;
   };
   struct Table {
     std::vector<int> unfiltered;  // rules without a required literal

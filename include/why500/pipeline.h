@@ -12,8 +12,13 @@
 #include "why500/access_format.h"
 #include "why500/aggregate.h"
 #include "why500/classify.h"
+#include "why500/follow_source.h"
 #include "why500/record.h"
 #include "why500/source.h"
+
+namespace why500 {
+class LiveRun;
+}
 
 namespace why500 {
 
@@ -43,6 +48,10 @@ struct PipelineOptions {
   TimeUs since = kNoTime, until = kNoTime;  // --since/--until: timed events outside are left out
   std::atomic<uint64_t>* bytes_read = nullptr;  // when set, every input's bytes are added as read
   bool keep_uncorrelated = false;  // keep a copy of the aggregate as it was before Correlate
+  // Follow mode (--follow): every input is followed on a thread of its own until
+  // `follow.stop` or its end (stdin closed), and hands its aggregate over to `live` as it goes.
+  LiveRun* live = nullptr;
+  FollowOptions follow;
 };
 
 struct PipelineResult {

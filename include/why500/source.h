@@ -20,6 +20,11 @@ class Source {
   // Bytes read from the underlying file so far (compressed bytes for .gz).
   virtual uint64_t raw_bytes() const = 0;
   virtual bool compressed() const = 0;
+  // After Read returned 0: true when that was only a pause (a followed file with nothing new
+  // yet, follow_source.h) and a later Read may bring more; false at the real end.
+  virtual bool MoreMayCome() const { return false; }
+  // Times the input started over: rotated to a new file, or truncated (followed files only).
+  virtual uint64_t restarts() const { return 0; }
 };
 
 // Opens `name` ("-" is stdin). Directories, missing and unreadable files are Errors

@@ -14,7 +14,7 @@ _why500() {
 
   local options="--help --version --format --color --fail-on --input-format --access-format
     --since --until --year --tz --rules --redact --no-default-rules --list-rules --check-rules
-    --explain --events --examples --top --threads --max-line --with-aggregate"
+    --explain --events --examples --top --threads --max-line --follow -f --interval --with-aggregate"
   local causes="upstream.connect upstream.timeout upstream.protocol app.exception app.code_missing
     database.connect database.query resource.memory resource.time_limit resource.capacity
     resource.disk config.server config.app permission dependency.external security.waf crash unknown"
@@ -37,7 +37,7 @@ _why500() {
       [[ ${COMPREPLY[*]} == */* ]] && compopt -o nospace 2>/dev/null
       compopt +o default 2>/dev/null
       return ;;
-    --access-format | --year | --examples | --top | --threads | --max-line)
+    --access-format | --year | --examples | --top | --threads | --max-line | --interval)
       COMPREPLY=(); compopt +o default 2>/dev/null; return ;;
     --rules | --explain | --events) COMPREPLY=(); return ;;  # files and folders: -o default
   esac

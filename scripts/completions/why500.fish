@@ -34,6 +34,8 @@ complete -c why500 -l examples -x -d 'Evidence lines kept per cause'
 complete -c why500 -l top -x -d 'Causes shown in the text report'
 complete -c why500 -l threads -x -d 'Worker threads'
 complete -c why500 -l max-line -x -d 'Bytes kept of an overlong line'
+complete -c why500 -s f -l follow -d 'Keep reading as the inputs grow, until Ctrl-C'
+complete -c why500 -l interval -x -d 'Seconds between redraws with --follow'
 complete -c why500 -l with-aggregate -d 'With --format json: add the mergeable aggregate'
 # why500 merge REPORT...: JSON reports written with --format json --with-aggregate.
 complete -c why500 -n __fish_use_subcommand -a merge -d 'Combine JSON reports written with --with-aggregate'

@@ -1,0 +1,49 @@
+// Follow mode reads for hours: the aggregate's responses and evidence would grow without end.
+// Settle ties the responses that nothing still to be read can change, as Correlate would, and
+// folds them, and the evidence no response left can reach, into per-minute counts that the
+// aggregate keeps (Aggregate::settled). Correlate and BuildReport count those as if the refs
+// were still there, so the report does not change.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "why500/aggregate.h"
+
+namespace why500 {
+
+// How far each input has got: the latest time it has seen (kNoTime when none) and its last line number.
+struct InputHorizon {
+  TimeUs time = kNoTime;
+  uint64_t line = 0;
+};
+
+// Follow mode: ties every response that nothing still to be read can change (older than each
+// input's horizon by more than every correlation window; untimed ones far enough behind their input's
+// line) and folds it, and the evidence no unsettled response can reach any more, into per-minute
+// counts kept in the aggregate. Correlate and BuildReport then give the report they would have
+// given without settling. `horizons` is indexed by input. Returns the refs folded.
+//
+// `agg` is uncorrelated (as the pipeline builds it, before Correlate); Settle may be called again
+// after more partials are merged in (Aggregate::Merge, same input numbering). In detail:
+// - A timed response at t settles once every input with a time has horizon.time >= t +
+//   kLongestWindowSeconds. An input with no time yet (kNoTime), or past the end of `horizons`,
+//   does not hold timed settling back: its timed refs, should it ever write some, are assumed
+//   not to be older than the others' horizons.
+// - Timed evidence goes once older than the least horizon time by more than two windows: a
+//   response left (or still to come) is at most one window behind it and looks one window back.
+//   Recent settled proxy 5xx times are kept as long, for a later backend 5xx's duplicate test.
+// - Untimed refs settle by line, per input: a response 2 × kLinesAround lines behind the
+//   input's last line (its evidence is at most kLinesAround lines away, and the assembler may
+//   still hold an event begun a few lines back), untimed evidence 3 × kLinesAround behind (no
+//   response left is within kLinesAround of it). Inputs past the end of `horizons` keep theirs.
+// - The request-id tie holds at any distance: the group of the first folded evidence event of
+//   each request id is kept (SettledState::request_ids, at most kMaxRequestIds, oldest out), so
+//   a later response of that id still finds it. Past the cap, or for an id whose evidence comes
+//   after its response was settled, the tie is lost: accepted, ids that far apart are rare.
+// - Refs that arrive older than the horizons they were settled against (a clock far behind the
+//   other inputs', an input that starts late with old times) may find their partners folded:
+//   the report is the same only when no correlation crosses the horizon.
+size_t Settle(Aggregate* agg, const std::vector<InputHorizon>& horizons);
+
+}  // namespace why500
