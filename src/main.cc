@@ -314,7 +314,7 @@ int Follow(const Options& o, const RuleSet& rules, PipelineOptions po) {
   });
   // The event stream on stdout (--explain, --events -) is the output: no report beside it.
   const bool streaming = !o.explain.empty() || o.events == "-";
-  FollowView view(stdout, streaming ? 0 : TerminalRows(stdout));
+  FollowView view(stdout, !streaming && TerminalRows(stdout) > 0);
   const auto interval = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
       std::chrono::duration<double>(o.interval));
   uint64_t shown = UINT64_MAX;  // a terminal gets its first drawing at the first tick, news or not

@@ -17,6 +17,7 @@
 
 #include "cli_support.h"
 #include "why500/follow_source.h"
+#include "why500/follow_view.h"
 #include "why500/line_reader.h"
 #include "why500/live.h"
 #include "why500/pipeline.h"
@@ -262,7 +263,7 @@ TEST_CASE("follow source: a file truncated in place is read again from its start
   CHECK((*source)->restarts() == 1);
 }
 
-TEST_CASE("follow source: a missing file is an error; a .gz file is read to its end", "[follow]") {
+TEST_CASE("follow source: a missing file is an error, a .gz file is read to its end", "[follow]") {
   TempDir dir;
   std::atomic<bool> stop{false};
   auto missing = OpenFollowSource(dir.Path("nope.log"), Quick(&stop));
@@ -305,7 +306,7 @@ TEST_CASE("line reader: a followed line still being written waits for its newlin
   CHECK(reader.stats().truncated_lines == 1);
 }
 
-TEST_CASE("follow: appended lines reach the report; a new ranking prints a new one; Ctrl-C gives the final one",
+TEST_CASE("follow: appended lines reach the report, a new ranking prints a new one, Ctrl-C gives the final one",
           "[follow]") {
   TempDir dir;
   const std::string error_log = dir.Write("error.log", TimeoutLine(5, 8));
@@ -390,7 +391,7 @@ TEST_CASE("follow: on a terminal the report is redrawn in place at each interval
   CHECK(out.rfind("2 lines") != std::string::npos);  // the final report counts both
 }
 
-TEST_CASE("follow: --events follows one input only; merge does not follow", "[follow]") {
+TEST_CASE("follow: --events follows one input only, merge does not follow", "[follow]") {
   TempDir dir;
   const std::string a = dir.Write("a.log", TimeoutLine(1, 1));
   const std::string b = dir.Write("b.log", TimeoutLine(2, 2));
@@ -468,7 +469,7 @@ InputStats Seen(TimeUs last, uint64_t lines) {
 
 }  // namespace
 
-TEST_CASE("live run: an input still on its way holds settling back; a quiet one does not", "[follow]") {
+TEST_CASE("live run: an input still on its way holds settling back, a quiet one does not", "[follow]") {
   const TimeUs t0 = CivilToUtc(CivilTime{2026, 11, 21, 10, 0, 0}, 0);
   const TimeUs minute = 60 * kUsPerSecond;
   LiveRun live(3);
@@ -549,4 +550,62 @@ TEST_CASE("follow: an entry is complete at a pause, even the first one, which en
     CHECK(agg.inputs[0].unparsed_lines == (pause_after_head ? 1u : 0u));
     CHECK(live.Snapshot().inputs[0].lines == 2);
   }
+}
+
+TEST_CASE("follow view: elsewhere a report is written when the ranking changes, on a terminal in place, cut to the window",
+          "[follow]") {
+  std::string text;
+  for (int i = 1; i <= 40; ++i) text += "line " + std::to_string(i) + "\n";
+  {
+    std::FILE* out = std::tmpfile();
+    REQUIRE(out);
+    FollowView view(out, /*terminal=*/false);
+    CHECK(view.Update("nothing yet\n", "", "status"));  // no cause: nothing to say
+    CHECK(view.Update("first\n", "a", "status"));
+    CHECK(view.Update("same ranking, new counts\n", "a", "status"));
+    CHECK(view.Update("second\n", "b\x1e" "a", "status"));
+    CHECK(view.Final("final\n"));
+    std::rewind(out);
+    char buf[256] = {};
+    const size_t n = std::fread(buf, 1, sizeof buf - 1, out);
+    std::fclose(out);
+    CHECK(std::string(buf, n) == "first\n\nsecond\n\nfinal\n");
+  }
+  {
+    std::FILE* out = std::tmpfile();
+    REQUIRE(out);
+    FollowView view(out, /*terminal=*/true);
+    CHECK(view.Update(text, "a", "why500 --follow: status"));
+    CHECK(view.Update(text, "a", "why500 --follow: status"));  // drawn again: counts change under one ranking
+    std::rewind(out);
+    std::string drawn(8192, '\0');
+    drawn.resize(std::fread(drawn.data(), 1, drawn.size(), out));
+    std::fclose(out);
+    CHECK(drawn.rfind("\x1b[?7l\x1b[Hwhy500 --follow: status\x1b[K\n", 0) == 0);  // from the top, no wrapping
+    CHECK(drawn.find("line 23\x1b[K\x1b[J") != std::string::npos);  // 24 rows: the status line and 23 of the report
+    CHECK(drawn.find("line 24") == std::string::npos);
+    CHECK(Count(drawn, '\n') == 2 * 23);
+  }
+}
+
+TEST_CASE("follow view: the ranking key follows the causes in rank order, up to --top", "[follow]") {
+  Group a, b;
+  a.cause = "upstream.timeout";
+  a.rule_id = "nginx.upstream.timeout";
+  a.template_text = "upstream timed out";
+  b.cause = "database.connect";
+  b.rule_id = "php.pdo.connect";
+  b.template_text = "SQLSTATE[HY000] [2002]";
+  Report r;
+  r.causes.resize(2);
+  r.causes[0].group = &a;
+  r.causes[1].group = &b;
+  const std::string ab = RankingKey(r, 10);
+  std::swap(r.causes[0].group, r.causes[1].group);
+  CHECK(RankingKey(r, 10) != ab);
+  CHECK(RankingKey(r, 1) != RankingKey(r, 10));
+  const std::string ba = RankingKey(r, 10);
+  b.events = 99;  // counts are not the ranking
+  b.http_5xx = 12;
+  CHECK(RankingKey(r, 10) == ba);
 }

@@ -374,7 +374,7 @@ TEST_CASE("merge: times no log can have are rejected, so no report overflows on 
   }
 }
 
-TEST_CASE("merge: first and last times are both null or both times, in order; gaps are times", "[merge]") {
+TEST_CASE("merge: first and last times are both null or both times, in order, and gaps are times", "[merge]") {
   const json good = SampleAggregate(false);
   struct Case {
     const char* what;

@@ -28,7 +28,7 @@ void Apart(std::string_view a, std::string_view b, std::string_view why) {
 }
 }  // namespace
 
-TEST_CASE("numbers, paths and sizes are masked; errno stays", "[template]") {
+TEST_CASE("numbers, paths and sizes are masked, errno stays", "[template]") {
   CHECK(T("connect() to unix:/run/php/php8.2-fpm.sock failed (2: No such file or directory) while connecting to "
           "upstream") ==
         "connect() to unix:<path> failed (2: No such file or directory) while connecting to upstream");
@@ -101,7 +101,7 @@ TEST_CASE("short hex offsets do not split a crash into groups", "[template]") {
   CHECK(T("a dead beef cafe") == "a dead beef cafe");  // words made of hex letters stay
 }
 
-TEST_CASE("addresses: IPv4 and IPv6 with their ports are one mask; host names stay", "[template]") {
+TEST_CASE("addresses: IPv4 and IPv6 with their ports are one mask, host names stay", "[template]") {
   CHECK(T("connect() to [2001:db8::10]:9000 failed (111: Connection refused) while connecting to upstream") ==
         "connect() to <ip> failed (111: Connection refused) while connecting to upstream");
   Same("connect() to [::1]:9000 failed (111: Connection refused) while connecting to upstream",
@@ -199,7 +199,7 @@ TEST_CASE("e-mail addresses, long tokens and request data are masked", "[templat
         "connection to server at \"db\" failed for user mqtt@test_mqtt");  // user@database, no domain
 }
 
-TEST_CASE("query strings are request data; request methods stay", "[template]") {
+TEST_CASE("query strings are request data, request methods stay", "[template]") {
   Same("rewrite or internal redirection cycle while internally redirecting to \"/index.php?q=/foo&ref=abc\"",
        "rewrite or internal redirection cycle while internally redirecting to \"/index.php?id=123\"",
        "the query string is part of the path");
@@ -219,7 +219,7 @@ TEST_CASE("query strings are request data; request methods stay", "[template]") 
   Same("Internal Server Error: /api/v1/orders/1842", "Internal Server Error: /api/v1/orders/77", "Django's 500 line");
 }
 
-TEST_CASE("quoted names that tell causes apart stay; quoted input values are masked", "[template]") {
+TEST_CASE("quoted names that tell causes apart stay, quoted input values are masked", "[template]") {
   // Names set by code or configuration are few, and each is a different fix.
   Apart("PHP Fatal error:  Uncaught Error: Class \"App\\Models\\Invoice\" not found in /var/www/app/src/Billing.php:12",
         "PHP Fatal error:  Uncaught Error: Class \"Predis\\Client\" not found in /var/www/app/src/Cache.php:30",

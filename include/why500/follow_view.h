@@ -18,8 +18,8 @@ std::string RankingKey(const Report& report, size_t top);
 
 class FollowView {
  public:
-  // `rows` is the terminal's height (0 when `out` is not a terminal).
-  FollowView(std::FILE* out, size_t rows) : out_(out), rows_(rows) {}
+  // `terminal`: `out` is a terminal to draw on in place.
+  FollowView(std::FILE* out, bool terminal) : out_(out), terminal_(terminal) {}
   // A report of the run so far, rendered, with its RankingKey. False when the reader went away.
   bool Update(const std::string& rendered, const std::string& ranking, const std::string& status_line);
   // The last report, when the run ends.
@@ -29,12 +29,12 @@ class FollowView {
   bool Write(const std::string& s);
 
   std::FILE* out_;
-  size_t rows_;
+  bool terminal_;
   bool shown_any_ = false;
   std::string last_ranking_;
 };
 
-// The terminal's height for `out`, 0 when it is not a terminal.
+// The terminal's height for `out` (24 when it does not say), 0 when it is not a terminal.
 size_t TerminalRows(std::FILE* out);
 
 }  // namespace why500
