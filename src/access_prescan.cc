@@ -1,7 +1,5 @@
 #include "why500/access_prescan.h"
 
-#include "why500/text.h"
-
 namespace why500 {
 namespace {
 
@@ -10,11 +8,8 @@ constexpr size_t kBatchBytes = 1 << 20;
 
 }  // namespace
 
-AccessPrescan::AccessPrescan(Format format, Wrapper wrapper, const AccessFormat* custom, Assembler* assembler,
-                             int workers)
-    : format_(format),
-      wrapper_(wrapper),
-      custom_(custom),
+AccessPrescan::AccessPrescan(Wrapper wrapper, Assembler* assembler, int workers)
+    : wrapper_(wrapper),
       assembler_(assembler),
       batches_(workers, [this](Batch& b) { Prescan(b); }, [this](Batch& b) { Apply(b); }) {}
 
@@ -40,22 +35,12 @@ void AccessPrescan::Submit() {
   next.ends.clear();
 }
 
-// What the assembler would make of `line`: a quiet response, or something it must see.
-// It mirrors Assembler::Add: binary lines, then the custom format, then the input's own.
-AccessPrescan::Verdict AccessPrescan::Look(std::string_view raw) const {
-  const std::string_view line = PeelWrapper(wrapper_, raw);
-  if (LooksBinary(line)) return {kNoTime, false};
-  Record rec;
-  const bool parsed = (custom_ && custom_->Parse(line, &rec)) || ParseLine(format_, line, &rec);
-  if (!parsed || rec.status >= 500) return {kNoTime, false};
-  return {rec.time, true};
-}
-
 void AccessPrescan::Prescan(Batch& b) const {
   b.verdicts.resize(b.ends.size());
   uint32_t begin = 0;
   for (size_t i = 0; i < b.ends.size(); ++i) {
-    b.verdicts[i] = Look(std::string_view(b.bytes.data() + begin, b.ends[i] - begin));
+    const std::string_view raw(b.bytes.data() + begin, b.ends[i] - begin);
+    b.verdicts[i].quiet = assembler_->IsQuietResponse(PeelWrapper(wrapper_, raw), &b.verdicts[i].time);
     begin = b.ends[i];
   }
 }

@@ -173,6 +173,17 @@ void Assembler::Add(std::string_view line, uint64_t line_number, std::string_vie
   Start(Format::kGeneric, rec, line, line_number);
 }
 
+// Mirrors the start of Add: a binary line, then the custom format, then the input's own; a
+// header of an access format that parses with status < 500 goes nowhere but the count.
+bool Assembler::IsQuietResponse(std::string_view line, TimeUs* time) const {
+  if (!IsAccessFormat(format_) || LooksBinary(line)) return false;
+  Record rec;
+  const bool parsed = (custom_ && custom_->Parse(line, &rec)) || ParseLine(format_, line, &rec);
+  if (!parsed || rec.status >= 500) return false;
+  *time = rec.time;
+  return true;
+}
+
 void Assembler::AddQuietResponse(TimeUs time) {
   Flush();
   sink_->OnQuietResponse(time);

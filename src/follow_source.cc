@@ -6,17 +6,12 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <thread>
 
 namespace why500 {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-Error SystemError(const std::string& name, const char* what, int err) {
-  return Error{name + ": " + what + ": " + std::strerror(err)};
-}
 
 bool Stopping(const FollowOptions& o) { return o.stop && o.stop->load(std::memory_order_relaxed); }
 

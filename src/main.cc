@@ -10,7 +10,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <map>
 #include <set>
 #include <optional>
@@ -266,12 +265,12 @@ extern "C" void OnStopSignal(int signal_number) {
 }
 
 // Inputs that cannot be opened, said at once in follow mode rather than when the run ends;
-// the messages are those the sources will give, so that they are not said twice.
+// the messages are those the sources will give (SystemError), so that they are not said twice.
 std::set<std::string> SayUnreadable(const std::vector<std::string>& inputs) {
   std::set<std::string> said;
   for (const std::string& name : inputs) {
     if (name == "-" || ::access(name.c_str(), R_OK) == 0) continue;
-    const std::string message = name + ": cannot open: " + std::strerror(errno);
+    const std::string message = SystemError(name, "cannot open", errno).message;
     said.insert(message);
     Fail(kInputError, message);
   }

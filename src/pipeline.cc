@@ -99,8 +99,8 @@ InputStats StatsOf(InputStats stats, const LineReader& reader, const Assembler& 
 }
 
 // Feeds the assembler every line of `reader` after the first `*line_number`. A followed input
-// that pauses hands over what it has (`publish(true)`: quiet), and does so now and then during a
-// long catch-up (`publish(false)`).
+// (`publish` set) that pauses hands over what it has (`publish(true)`: quiet), and does so now
+// and then during a long catch-up (`publish(false)`); other inputs never pause.
 void ReadLines(LineReader* reader, Wrapper wrapper, uint64_t* line_number, Assembler* assembler,
                const std::function<void(bool quiet)>& publish) {
   std::string_view line;
@@ -111,12 +111,12 @@ void ReadLines(LineReader* reader, Wrapper wrapper, uint64_t* line_number, Assem
       // Nothing new for a while: the event the assembler holds is as complete as it will get
       // (a writer writes an entry's lines together), so it goes out with the counts.
       assembler->Finish();
-      publish(true);
+      if (publish) publish(true);
       last_publish = std::chrono::steady_clock::now();
     }
     while (reader->Next(&line)) {
       assembler->Add(PeelWrapper(wrapper, line), ++*line_number, line);
-      if (*line_number % 4096 == 0 && std::chrono::steady_clock::now() - last_publish > kLivePublishEvery) {
+      if (publish && *line_number % 4096 == 0 && std::chrono::steady_clock::now() - last_publish > kLivePublishEvery) {
         publish(false);
         last_publish = std::chrono::steady_clock::now();
       }
@@ -127,9 +127,9 @@ void ReadLines(LineReader* reader, Wrapper wrapper, uint64_t* line_number, Assem
 }
 
 // An access log with threads to spare: they parse its lines ahead of the assembler.
-void PrescanLines(const std::vector<std::string_view>& head, LineReader* reader, const Sniffed& sniffed,
-                  const AccessFormat* custom, int workers, Assembler* assembler) {
-  AccessPrescan prescanner(sniffed.format, sniffed.wrapper, custom, assembler, workers);
+void PrescanLines(const std::vector<std::string_view>& head, LineReader* reader, Wrapper wrapper, int workers,
+                  Assembler* assembler) {
+  AccessPrescan prescanner(wrapper, assembler, workers);
   uint64_t line_number = 0;
   for (std::string_view h : head) prescanner.Add(h, ++line_number);
   std::string_view line;
@@ -179,12 +179,14 @@ void AnalyseSource(const RuleSet& rules, Source* source, uint32_t input, const P
   Assembler assembler(sniffed.format, input, sink, options.access_format.get());
   uint64_t line_number = 0;
   if (prescan) {
-    PrescanLines(head_views, &reader, sniffed, options.access_format.get(), workers, &assembler);
+    PrescanLines(head_views, &reader, sniffed.wrapper, workers, &assembler);
   } else {
     for (std::string_view h : head_views) assembler.Add(PeelWrapper(sniffed.wrapper, h), ++line_number, h);
-    ReadLines(&reader, sniffed.wrapper, &line_number, &assembler, [&](bool quiet) {
-      if (live) live->Publish(input, agg, StatsOf(stats, reader, assembler, aggregator), quiet);
-    });
+    std::function<void(bool)> publish;
+    if (live) {
+      publish = [&](bool quiet) { live->Publish(input, agg, StatsOf(stats, reader, assembler, aggregator), quiet); };
+    }
+    ReadLines(&reader, sniffed.wrapper, &line_number, &assembler, publish);
   }
   assembler.Finish();
   if (parallel) parallel->Finish();

@@ -16,10 +16,6 @@
 namespace why500 {
 namespace {
 
-Error SystemError(const std::string& name, const char* what, int err) {
-  return Error{name + ": " + what + ": " + std::strerror(err)};
-}
-
 // Reads a file descriptor, first handing out bytes already peeked at.
 class FdReader {
  public:
@@ -252,6 +248,10 @@ class MemSource : public Source {
 };
 
 }  // namespace
+
+Error SystemError(const std::string& name, const char* what, int err) {
+  return Error{name + ": " + what + ": " + std::strerror(err)};
+}
 
 Expected<std::unique_ptr<Source>> OpenSource(const std::string& name) {
   int fd;

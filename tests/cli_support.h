@@ -78,25 +78,29 @@ inline std::vector<std::string> ChildEnv(const RunOptions& o) {
 
 inline void SetNonBlocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
-// Runs why500 with `args`; feeds stdin and drains stdout/stderr concurrently (no pipe deadlock).
-inline RunResult Run(const std::vector<std::string>& args, const RunOptions& o = {}) {
+// why500 started with `args` as `o` says (its stdin, stdout and stderr; `stdin_data` and the
+// reading options are Run's), and the parent's ends of its pipes, which the caller closes.
+struct Child {
+  pid_t pid = -1;
+  int in = -1, out = -1, err = -1;
+  std::chrono::steady_clock::time_point started;
+};
+
+inline Child Spawn(const std::vector<std::string>& args, const RunOptions& o = {}) {
   ::signal(SIGPIPE, SIG_IGN);  // a child that exits early must not kill the test by our writes
   int in[2], out[2], err[2];
   REQUIRE(::pipe2(in, O_CLOEXEC) == 0);
   REQUIRE(::pipe2(err, O_CLOEXEC) == 0);
-  int pty_slave = -1;
   if (o.stdout_on_pty) {
     out[0] = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
     REQUIRE(out[0] >= 0);
     REQUIRE(::grantpt(out[0]) == 0);
     REQUIRE(::unlockpt(out[0]) == 0);
-    pty_slave = ::open(::ptsname(out[0]), O_RDWR | O_NOCTTY | O_CLOEXEC);
-    REQUIRE(pty_slave >= 0);
-    out[1] = pty_slave;
+    out[1] = ::open(::ptsname(out[0]), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    REQUIRE(out[1] >= 0);
   } else {
     REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
   }
-
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   if (o.stdin_closed) {
@@ -136,18 +140,29 @@ inline RunResult Run(const std::vector<std::string>& args, const RunOptions& o =
   for (std::string& e : env_s) envp.push_back(e.data());
   envp.push_back(nullptr);
 
-  const auto started = std::chrono::steady_clock::now();
-  pid_t pid;
-  const int rc = ::posix_spawn(&pid, WHY500_BIN, &fa, &attr, argv.data(), envp.data());
+  Child child;
+  child.started = std::chrono::steady_clock::now();
+  const int rc = ::posix_spawn(&child.pid, WHY500_BIN, &fa, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   ::close(in[0]);
   ::close(out[1]);
   ::close(err[1]);
   REQUIRE(rc == 0);
+  child.in = in[1];
+  child.out = out[0];
+  child.err = err[0];
+  return child;
+}
+
+// Runs why500 with `args`; feeds stdin and drains stdout/stderr concurrently (no pipe deadlock).
+inline RunResult Run(const std::vector<std::string>& args, const RunOptions& o = {}) {
+  const Child child = Spawn(args, o);
+  const pid_t pid = child.pid;
+  const auto started = child.started;
 
   RunResult r;
-  int fd_in = in[1], fd_out = out[0], fd_err = err[0];
+  int fd_in = child.in, fd_out = child.out, fd_err = child.err;
   size_t written = 0;
   if (o.stdin_data.empty()) {
     ::close(fd_in);

@@ -81,42 +81,13 @@ std::string ReadAvailable(Source* s) {
 class Following {
  public:
   explicit Following(const std::vector<std::string>& args, bool stdout_on_pty = false) {
-    int in[2], err[2];
-    REQUIRE(::pipe2(in, O_CLOEXEC) == 0);
-    REQUIRE(::pipe2(err, O_CLOEXEC) == 0);
-    int out[2];
-    if (stdout_on_pty) {
-      out[0] = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-      REQUIRE(out[0] >= 0);
-      REQUIRE(::grantpt(out[0]) == 0);
-      REQUIRE(::unlockpt(out[0]) == 0);
-      out[1] = ::open(::ptsname(out[0]), O_RDWR | O_NOCTTY | O_CLOEXEC);
-      REQUIRE(out[1] >= 0);
-    } else {
-      REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
-    }
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-    std::vector<std::string> argv_s = {WHY500_BIN};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::vector<std::string> env_s = ChildEnv(RunOptions{});
-    std::vector<char*> envp;
-    for (std::string& e : env_s) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    REQUIRE(::posix_spawn(&pid_, WHY500_BIN, &fa, nullptr, argv.data(), envp.data()) == 0);
-    posix_spawn_file_actions_destroy(&fa);
-    ::close(in[0]);
-    ::close(out[1]);
-    ::close(err[1]);
-    stdin_ = in[1];
-    drain_out_ = std::thread([this, fd = out[0]] { Drain(fd, &out_); });
-    drain_err_ = std::thread([this, fd = err[0]] { Drain(fd, &err_); });
+    RunOptions o;
+    o.stdout_on_pty = stdout_on_pty;
+    const Child child = Spawn(args, o);
+    pid_ = child.pid;
+    stdin_ = child.in;
+    drain_out_ = std::thread([this, fd = child.out] { Drain(fd, &out_); });
+    drain_err_ = std::thread([this, fd = child.err] { Drain(fd, &err_); });
   }
   ~Following() {
     if (pid_ > 0) {

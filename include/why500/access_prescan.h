@@ -9,9 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "why500/access_format.h"
 #include "why500/assemble.h"
-#include "why500/formats.h"
 #include "why500/ordered_batches.h"
 #include "why500/wrappers.h"
 
@@ -19,9 +17,9 @@ namespace why500 {
 
 class AccessPrescan {
  public:
-  // Lines go to `assembler` as the input's `format` (an access format) with `wrapper` peeled;
-  // `custom` is --access-format, tried first as the assembler does.
-  AccessPrescan(Format format, Wrapper wrapper, const AccessFormat* custom, Assembler* assembler, int workers);
+  // Lines go to `assembler` (an access log's) with `wrapper` peeled; `workers` threads ask it
+  // which are quiet responses (Assembler::IsQuietResponse) ahead of it.
+  AccessPrescan(Wrapper wrapper, Assembler* assembler, int workers);
 
   // The next line as read (copied: it need only live during the call) and its line number.
   void Add(std::string_view line, uint64_t line_number);
@@ -30,8 +28,8 @@ class AccessPrescan {
 
  private:
   struct Verdict {
-    TimeUs time;
-    bool quiet;  // a response with status < 500: only its time matters
+    TimeUs time = kNoTime;
+    bool quiet = false;  // a response with status < 500: only its time matters
   };
   struct Batch {
     std::string bytes;            // the lines, back to back
@@ -43,11 +41,8 @@ class AccessPrescan {
   void Submit();
   void Prescan(Batch& b) const;
   void Apply(Batch& b);
-  Verdict Look(std::string_view line) const;
 
-  const Format format_;
   const Wrapper wrapper_;
-  const AccessFormat* custom_;
   Assembler* assembler_;
   OrderedBatches<Batch> batches_;  // last: its threads stop before the rest goes
 };

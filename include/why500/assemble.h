@@ -40,8 +40,11 @@ class Assembler {
   // `line` is what the formats read (wrapper peeled); `raw` the line as read, kept as evidence
   // (empty: the same as `line`). Both are only looked at during the call.
   void Add(std::string_view line, uint64_t line_number, std::string_view raw = {});
-  // What Add does with an access line of a response with status < 500 at `time`, for a line
-  // already parsed elsewhere (access_prescan.h).
+  // Whether Add would only count `line` as a quiet response (an access line of status < 500),
+  // and its time. Const and thread-safe: the access prescan (access_prescan.h) asks it ahead of
+  // Add, on other threads.
+  bool IsQuietResponse(std::string_view line, TimeUs* time) const;
+  // What Add does with such a line, told its time.
   void AddQuietResponse(TimeUs time);
   void Finish();  // flushes every pending event
   const AssembleStats& stats() const { return stats_; }

@@ -31,6 +31,9 @@ class Source {
 // whose message names the file and the system's reason.
 Expected<std::unique_ptr<Source>> OpenSource(const std::string& name);
 
+// "NAME: WHAT: the system's reason", the one shape of every error a source gives.
+Error SystemError(const std::string& name, const char* what, int err);
+
 // A source over bytes in memory, for tests and for --check-rules.
 std::unique_ptr<Source> MemorySource(std::string bytes);
 
