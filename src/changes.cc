@@ -38,7 +38,12 @@ constexpr std::array<Marker, 20> kMarkers = {{
 }};
 
 // systemd's own job messages: "Started nginx.service - ...", "Reloading PHP 8.2 FastCGI ...".
+// A login's scope ("Started session-5204.scope - Session 5204 of User deploy.") changes no
+// service: on a box people and scripts ssh into it comes and goes thousands of times a day.
 std::string_view SystemdChange(std::string_view msg) {
+  const size_t verb_end = msg.find(' ');
+  if (verb_end != std::string_view::npos && StartsWith(msg.substr(verb_end + 1), "session-")) return {};
+  if (StartsWith(msg, "session-") && msg.find(".scope: ") != std::string_view::npos) return {};
   if (StartsWith(msg, "Started ")) return "start";
   if (StartsWith(msg, "Stopped ") || StartsWith(msg, "Stopping ")) return "stop";
   if (StartsWith(msg, "Reloading ") || StartsWith(msg, "Reloaded ")) return "reload";

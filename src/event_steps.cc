@@ -16,6 +16,14 @@ constexpr size_t kKeptGaps = 3;
 constexpr size_t kBatchItems = 4096;
 constexpr size_t kBatchEvents = 512;
 constexpr size_t kBatchBytes = 1 << 20;
+// A slot keeps up to this much of a string's capacity for the next event: past it, a slot that
+// once held a long stack trace would keep that much memory for as long as the run lasts, and
+// with every slot of every batch doing so, memory would creep up towards slots × longest event.
+constexpr size_t kSlotKeeps = 1024;
+
+void ReleaseIfOversized(std::string* slot, size_t next_size) {
+  if (slot->capacity() > kSlotKeeps && next_size <= kSlotKeeps) std::string().swap(*slot);
+}
 
 // journald's own notes that it dropped or hid messages: "Suppressed 1532 messages from
 // nginx.service" (rate limiting) and "[12.3K blob data]" (binary MESSAGE fields).
@@ -110,7 +118,8 @@ Aggregator::Aggregator(const RuleSet& rules, Aggregate* agg, const PipelineOptio
       observer_(options.observer),
       options_(options),
       input_name_(input_name),
-      journal_(journal) {}
+      journal_(journal),
+      settle_(options.settle_every) {}
 
 void Aggregator::AddQuietResponse(TimeUs time) {
   if (OutsideWindow(time, options_)) {
@@ -118,6 +127,7 @@ void Aggregator::AddQuietResponse(TimeUs time) {
     return;
   }
   clock_.See(time);
+  settle_.See(time);
   agg_->SeeTime(time);
   ++agg_->access_lines;
   ++responses_;
@@ -129,18 +139,20 @@ void Aggregator::Add(const Event& e, const Classified& c) {
     return;
   }
   clock_.See(e.time);
+  settle_.See(e.time);
   agg_->SeeTime(e.time);
   ++agg_->events;
   if (e.IsResponse()) {
     AddResponse(e);
-    return;
-  }
-  if (e.status >= 500) AddResponse(e);  // an application's own request line (JSON, logfmt) failed
-  if (c.evidence) {
-    AddEvidence(e, c);
   } else {
-    AddNoEvidence(e, c);
+    if (e.status >= 500) AddResponse(e);  // an application's own request line (JSON, logfmt) failed
+    if (c.evidence) {
+      AddEvidence(e, c);
+    } else {
+      AddNoEvidence(e, c);
+    }
   }
+  settle_.Added(agg_, e.input, e.line);
 }
 
 void Aggregator::Fill(InputStats* s) const {
@@ -212,7 +224,10 @@ void ParallelSink::OnEvent(Event& e) {
     b.events.emplace_back();
     b.classified.emplace_back();
   }
-  b.events[b.events_used] = e;  // copy-assigned into a reused slot: no allocation once warm
+  Event& slot = b.events[b.events_used];
+  ReleaseIfOversized(&slot.text, e.text.size());
+  ReleaseIfOversized(&slot.message, e.message.size());
+  slot = e;  // copy-assigned into a reused slot: no allocation once warm
   b.text_bytes += e.text.size() + e.message.size();
   b.items.push_back({kNoTime, static_cast<int32_t>(b.events_used++)});
   if (b.items.size() >= kBatchItems || b.events_used >= kBatchEvents || b.text_bytes >= kBatchBytes) Submit();

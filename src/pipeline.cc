@@ -210,6 +210,9 @@ PipelineResult RunPipeline(const RuleSet& rules, const PipelineOptions& named) {
   }
   // Threads left over once each input has one classify within the inputs (AnalyseSource).
   options.threads = workers == 0 ? 1 : static_cast<int>(std::max<size_t>(1, threads_wanted / std::max<size_t>(1, n)));
+  // Inputs read side by side at their own speeds share no horizon to settle against: the
+  // evidence of one may be for the responses of another, read later.
+  if (n != 1 || options.live) options.settle_every = 0;
   std::vector<Aggregate> partials;
   partials.reserve(n);
   for (size_t i = 0; i < n; ++i) partials.emplace_back(options.examples);

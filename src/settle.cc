@@ -165,4 +165,14 @@ size_t Settle(Aggregate* agg, const std::vector<InputHorizon>& horizons) {
   return responses + evidence;
 }
 
+void SettleAsRead::Added(Aggregate* agg, uint32_t input, uint64_t line) {
+  if (every_ == 0 || ++added_ < every_) return;
+  added_ = 0;
+  // Other inputs' slots stay empty: they hold nothing back, and this aggregate has no refs of theirs.
+  horizons_.resize(std::max<size_t>(horizons_.size(), input + size_t{1}));
+  horizons_[input] = InputHorizon{least_, line};
+  Settle(agg, horizons_);
+  least_ = kNoTime;
+}
+
 }  // namespace why500

@@ -3,6 +3,8 @@
 // it frees the refs, keeps memory flat over hours, settles untimed logs by line, and caps the
 // request ids it keeps. The settled state merges and round-trips through the aggregate's JSON.
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -563,4 +565,74 @@ TEST_CASE("settle: a million responses over ten hours, settled every minute, kee
   uint64_t in_timeline = 0;
   for (uint64_t n : report.timeline.http_5xx) in_timeline += n;
   CHECK(in_timeline == proxy);
+}
+
+TEST_CASE("settle: a run of one input settling as it reads gives the report it gives without", "[settle]") {
+  size_t cases = 0;
+  for (const std::string& name : GoldenCases()) {
+    PipelineOptions o = OptionsOf(name);
+    if (o.inputs.size() != 1) continue;  // runs of several inputs do not settle as they read
+    INFO(name);
+    ++cases;
+    o.keep_uncorrelated = true;
+    o.settle_every = 0;
+    PipelineResult plain = RunPipeline(*DefaultRuleSet(), o);
+    REQUIRE(plain.uncorrelated);
+    const Rendered expected = ReportOf(*plain.uncorrelated);
+    // Every event, and every few: the points fall at other events of the case.
+    for (uint64_t every : {1, 3, 16}) {
+      for (int threads : {1, 2}) {
+        INFO("every " << every << " events, " << threads << " threads");
+        o.settle_every = every;
+        o.threads = threads;
+        PipelineResult settled = RunPipeline(*DefaultRuleSet(), o);
+        REQUIRE(settled.uncorrelated);
+        CheckSameReport(*settled.uncorrelated, expected);
+      }
+    }
+  }
+  CHECK(cases >= 10);
+}
+
+// "HH:MM:SS" of second `s` of a day.
+std::string ClockOf(int s) {
+  char out[16];
+  std::snprintf(out, sizeof out, "%02d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+  return out;
+}
+
+TEST_CASE("settle: a big one-input run keeps about a window of refs, not one per 5xx", "[settle]") {
+  // Two hours of an nginx error log and its access log in one file: every second an upstream
+  // timeout and its 504, and two quiet responses. 7,200 responses and as much evidence.
+  std::string log;
+  for (int s = 0; s < 7200; ++s) {
+    const std::string clock = ClockOf(s);
+    log += "2026/11/21 " + clock + " [error] 12#12: *" + std::to_string(s) +
+           " upstream timed out (110: Connection timed out) while reading response header from upstream, "
+           "client: 10.0.0.1, server: shop, request: \"GET /cart HTTP/1.1\", upstream: "
+           "\"http://127.0.0.1:8080/cart\", host: \"shop\"\n";
+    for (int k = 0; k < 3; ++k) {
+      log += "10.0.0." + std::to_string(k + 1) + " - - [21/Nov/2026:" + clock + " +0000] \"GET /cart HTTP/1.1\" " +
+             (k == 0 ? "504" : "200") + " 160 \"-\" \"curl/8\"\n";
+    }
+  }
+  std::string dir = (std::filesystem::temp_directory_path() / "why500-settle-XXXXXX").string();
+  REQUIRE(::mkdtemp(dir.data()) != nullptr);
+  const std::string path = dir + "/shop.log";
+  std::ofstream(path, std::ios::binary) << log;
+  PipelineOptions o;
+  o.inputs = {path};
+  o.keep_uncorrelated = true;
+  o.settle_every = 1024;
+  PipelineResult settled = RunPipeline(*DefaultRuleSet(), o);
+  o.settle_every = 0;
+  PipelineResult plain = RunPipeline(*DefaultRuleSet(), o);
+  std::filesystem::remove_all(dir);
+  REQUIRE(settled.uncorrelated);
+  REQUIRE(plain.uncorrelated);
+  const Aggregate& agg = *settled.uncorrelated;
+  CHECK(agg.settled.responses + agg.responses.size() == 7200);
+  CHECK(Refs(agg) < 3 * 1024);  // what came since the last settling, and a window behind it
+  CHECK(Refs(*plain.uncorrelated) == 14400);
+  CheckSameReport(agg, ReportOf(*plain.uncorrelated));
 }

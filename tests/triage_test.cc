@@ -444,6 +444,22 @@ TEST_CASE("changes: a worker recycle is no change, migrations with a restart are
   CHECK(t->report.last_change->line == 4);
 }
 
+TEST_CASE("changes: logins' session scopes are no change, the service they restart is", "[triage][changes]") {
+  const std::string journal =
+      "2026-11-21T10:00:02+0000 web02 systemd[1]: Started session-5204.scope - Session 5204 of User deploy.\n"
+      "2026-11-21T10:03:40+0000 web02 systemd[1]: session-5204.scope: Deactivated successfully.\n"
+      "2026-11-21T10:04:00+0000 web02 systemd[1]: Stopping session-5205.scope - Session 5205 of User root...\n"
+      "2026-11-21T10:10:02+0000 web02 systemd[1]: Stopped php8.2-fpm.service - The PHP 8.2 FastCGI Process Manager.\n"
+      "2026-11-21T10:10:03+0000 web02 systemd[1]: Started session-5206.scope - Session 5206 of User deploy.\n";
+  std::string error;
+  for (int s = 0; s < 60; s += 5) error += ConnectRefused(12, s, "192.0.2." + std::to_string(s + 1), "/");
+  const auto t = Triage({journal, error});
+  const std::vector<Change>& changes = t->result.agg.changes;
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].kind == "stop");
+  CHECK(changes[0].line == 4);
+}
+
 // =============================================================================================
 // Any number of inputs, in any order
 

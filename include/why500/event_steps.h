@@ -13,6 +13,7 @@
 #include "why500/aggregate.h"
 #include "why500/assemble.h"
 #include "why500/classify.h"
+#include "why500/settle.h"
 #include "why500/ordered_batches.h"
 #include "why500/pipeline.h"
 
@@ -78,6 +79,7 @@ class Aggregator {
   const std::string& input_name_;
   const bool journal_;
   InputClock clock_;
+  SettleAsRead settle_;
   uint64_t outside_ = 0, suppressed_ = 0, blobs_ = 0;
   uint64_t responses_ = 0, responses_5xx_ = 0;
 };

@@ -48,6 +48,10 @@ struct PipelineOptions {
   TimeUs since = kNoTime, until = kNoTime;  // --since/--until: timed events outside are left out
   std::atomic<uint64_t>* bytes_read = nullptr;  // when set, every input's bytes are added as read
   bool keep_uncorrelated = false;  // keep a copy of the aggregate as it was before Correlate
+  // A run of one input settles its aggregate every this many events (SettleAsRead), so that
+  // memory stays flat however big the input; 0: never. Runs of several inputs and follow runs
+  // (which settle across inputs) leave it unused.
+  uint64_t settle_every = 16384;
   // Follow mode (--follow): every input is followed on a thread of its own until
   // `follow.stop` or its end (stdin closed), and hands its aggregate over to `live` as it goes.
   LiveRun* live = nullptr;

@@ -46,4 +46,25 @@ struct InputHorizon {
 //   the report is the same only when no correlation crosses the horizon.
 size_t Settle(Aggregate* agg, const std::vector<InputHorizon>& horizons);
 
+// A batch run of one input settles as it reads, so that its memory does not grow with the
+// input: every `every` events added (in input order, so the points do not depend on the thread
+// count). Its horizon is the least time seen since the last settling, not the latest: in a file
+// that interleaves logs whose clocks disagree, the lagging log's responses wait for it. Lines
+// out of order by more than a correlation window may lose a tie, as in follow mode.
+class SettleAsRead {
+ public:
+  explicit SettleAsRead(uint64_t every) : every_(every) {}
+  void See(TimeUs t) {
+    if (t != kNoTime && (least_ == kNoTime || t < least_)) least_ = t;
+  }
+  // After an event of `input` at `line` was added to `agg`.
+  void Added(Aggregate* agg, uint32_t input, uint64_t line);
+
+ private:
+  const uint64_t every_;  // 0: never
+  uint64_t added_ = 0;
+  TimeUs least_ = kNoTime;
+  std::vector<InputHorizon> horizons_;
+};
+
 }  // namespace why500
