@@ -13,7 +13,7 @@ namespace {
 
 constexpr int64_t kSetMaxMem = 256 << 20;  // the DFA of ~200 patterns needs room to stay fast
 // Up to this many candidate rules from the literal gate run their own regexes instead of the Set.
-constexpr size_t kFewCandidates = 16;
+constexpr size_t kFewCandidates = 64;
 
 // RE2 reads text as UTF-8: a byte of invalid UTF-8 (Latin-1 "caf\xe9", a stray \xff) matches
 // no `.`, `\S` or class, so a rule whose match crosses one would miss the line. Such text is
@@ -204,6 +204,7 @@ int RuleSet::Classify(std::string_view message, Format format, std::string_view 
   // rule can match is the answer known without them.
   const bool evidence_only = want == Want::kEvidence;
   thread_local std::vector<int> candidates;
+  thread_local std::string masked;
   switch (gate_->Candidates(message, format, level, false, kFewCandidates, &candidates)) {
     case LiteralGate::Verdict::kNone:
       return -1;
@@ -213,7 +214,8 @@ int RuleSet::Classify(std::string_view message, Format format, std::string_view 
         return -1;
       }
       // A few small DFAs beat the Set's, whose states carry every rule (and whose cost would
-      // grow with the rule count); the candidates apply, and the text is ASCII: no masking.
+      // grow with the rule count); the candidates apply.
+      message = Matchable(message, &masked);
       for (int i : candidates) {
         if (re2::RE2::PartialMatch(message, *regexes_[i])) matched->push_back(i);
       }
@@ -222,7 +224,6 @@ int RuleSet::Classify(std::string_view message, Format format, std::string_view 
       if (evidence_only && !gate_->MayMatch(message, format, level, true)) return -1;
       break;
   }
-  thread_local std::string masked;
   message = Matchable(message, &masked);
   re2::RE2::Set::ErrorInfo info{};
   if (!set_->Match(message, matched, &info) && info.kind != re2::RE2::Set::kNoError) {

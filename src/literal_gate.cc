@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "why500/text.h"
+
 namespace why500 {
 namespace {
 
@@ -127,6 +129,33 @@ class RulePrefilter {
   bool ok_ = false, can_match_ = true;
 };
 
+inline char LowerAscii(unsigned char c) { return static_cast<char>(c + (static_cast<unsigned char>(c - 'A') < 26 ? 32 : 0)); }
+
+// Text with bytes >= 0x80, as the keys must be looked for in it. RE2 reads the text as UTF-8
+// with each invalid byte masked as '?' (classify.cc), and folds case onto ASCII letters from
+// two characters only: U+017F (long s) matches (?i)s and U+212A (Kelvin sign) (?i)k; no other
+// character can be part of an ASCII literal's match. So those two become 's' and 'k', an
+// invalid byte '?', and any other character one byte 0x80, which no key holds. Lower case.
+void FoldForKeys(std::string_view text, std::string* out) {
+  out->clear();
+  for (size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const size_t n = c < 0x80 ? 1 : Utf8SequenceLength(text, i);
+    if (n == 1) {
+      out->push_back(LowerAscii(c));
+    } else if (n == 0) {
+      out->push_back('?');
+    } else if (text.substr(i, n) == "\xC5\xBF") {
+      out->push_back('s');
+    } else if (text.substr(i, n) == "\xE2\x84\xAA") {
+      out->push_back('k');
+    } else {
+      out->push_back('\x80');
+    }
+    i += n == 0 ? 1 : n;
+  }
+}
+
 }  // namespace
 
 struct LiteralGate::Query {
@@ -149,10 +178,12 @@ void LiteralGate::Build(Table* table, bool one_line) {
     RulePrefilter prefilter(rules_[r].pattern, one_line);
     if (!prefilter.CanMatch()) continue;
     std::vector<std::string> keys = prefilter.Keys();
-    // A line with a byte >= 0x80 always passes, so only ASCII keys need scanning for; a key
-    // shorter than the hashed prefix cannot be scanned for, and leaves the rule unfiltered.
-    keys.erase(std::remove_if(keys.begin(), keys.end(), [](const std::string& k) { return !IsAscii(k); }),
-               keys.end());
+    // A key with a byte >= 0x80 is not scanned for (FoldForKeys blurs such bytes): its rule
+    // passes every line that has one, and ASCII lines only by its other keys. A key shorter
+    // than the hashed prefix cannot be scanned for, and leaves the rule unfiltered.
+    const auto non_ascii = std::remove_if(keys.begin(), keys.end(), [](const std::string& k) { return !IsAscii(k); });
+    if (non_ascii != keys.end()) table->non_ascii.push_back(rule);
+    keys.erase(non_ascii, keys.end());
     const bool short_key =
         std::any_of(keys.begin(), keys.end(), [](const std::string& k) { return k.size() < kMinLiteral; });
     if (keys.empty() || short_key) {
@@ -236,19 +267,20 @@ LiteralGate::Verdict LiteralGate::Scan(const Table& table, std::string_view text
   if (Collect(table.unfiltered, q)) return Verdict::kMany;
   // Lower-cased once (a loop the compiler vectorises), so that keys compare with memcmp.
   thread_local std::string lowered;
-  lowered.resize(text.size() + 8);
-  std::memset(&lowered[text.size()], 0, 8);  // padding: KeyAt reads words
+  lowered.resize(text.size());
   unsigned high = 0;
   for (size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
     high |= c;
-    lowered[i] = static_cast<char>(c + (static_cast<unsigned char>(c - 'A') < 26 ? 32 : 0));
+    lowered[i] = LowerAscii(c);
   }
-  // RE2 folds case beyond ASCII (the Kelvin sign matches (?i)k) and masks invalid UTF-8, so
-  // a line with any byte >= 0x80 goes to the rule set whatever it holds.
-  if ((high & 0x80) != 0) return Verdict::kMany;
+  if ((high & 0x80) != 0) {
+    if (Collect(table.non_ascii, q)) return Verdict::kMany;
+    FoldForKeys(text, &lowered);
+  }
+  const size_t n = lowered.size();
+  lowered.append(8, '\0');  // padding: KeyAt reads words
   const auto* p = reinterpret_cast<const unsigned char*>(lowered.data());
-  const size_t n = text.size();
   if (n >= kMinLiteral) {
     uint32_t h = 0;
     for (size_t i = 2; i < n; ++i) {

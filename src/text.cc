@@ -4,9 +4,7 @@
 #include <cstring>
 
 namespace why500 {
-namespace {
 
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is invalid.
 size_t Utf8SequenceLength(std::string_view s, size_t i) {
   const auto b0 = static_cast<unsigned char>(s[i]);
   if (b0 < 0x80) return 1;
@@ -32,6 +30,9 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
   }
   return need + 1;
 }
+
+namespace {
+
 
 void AppendHexEscape(unsigned char c, std::string* out) {
   char buf[8];

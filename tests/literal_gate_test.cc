@@ -121,3 +121,57 @@ TEST_CASE("literal gate: case, bytes >= 0x80 and multi-line patterns", "[gate]")
   CHECK_FALSE(gate.MayMatch("TypeError: x is undefined at f (a.js:1:2)", Format::kGeneric, "", true));
   CHECK(gate.MayMatch("TypeError: x\n at f", Format::kGeneric, "", true));
 }
+
+TEST_CASE("literal gate: text with bytes >= 0x80 is gated as RE2 folds and masks it", "[gate]") {
+  auto rules = std::vector<Rule>(4);
+  rules[0].id = "t.fold";
+  rules[0].cause = "app.exception";
+  rules[0].pattern = "(?i)disk is full";
+  rules[1].id = "t.masked";
+  rules[1].cause = "app.exception";
+  rules[1].pattern = "index\\.php\\?page=";
+  rules[2].id = "t.unicode";
+  rules[2].cause = "app.exception";
+  rules[2].pattern = "Datenbank nicht erreichbar|base de données indisponible";
+  rules[3].id = "t.plain";
+  rules[3].cause = "app.exception";
+  rules[3].pattern = "kaboom";
+  auto set = RuleSet::Compile(rules);
+  REQUIRE(set);
+  const RuleSet& s = **set;
+  LiteralGate gate(s.rules());
+  std::vector<int> candidates;
+  // Non-ASCII text without any key leaves only the rule with a non-ASCII literal, which the
+  // scan does not look for; with that rule gone, none.
+  CHECK(gate.Candidates("caf\xC3\xA9 au lait, na\xC3\xAFve r\xC3\xA9sum\xC3\xA9", Format::kGeneric, "", false, 16,
+                        &candidates) == LiteralGate::Verdict::kFew);
+  CHECK(candidates == std::vector<int>{2});
+  const std::vector<Rule> ascii_rules = {rules[0], rules[1], rules[3]};
+  CHECK(LiteralGate(ascii_rules).Candidates("caf\xC3\xA9 au lait, r\xC3\xA9sum\xC3\xA9 \xFF", Format::kGeneric, "",
+                                            false, 16, &candidates) == LiteralGate::Verdict::kNone);
+  CHECK(gate.Candidates("\xE2\x80\x94 kaboom \xE2\x80\x94", Format::kGeneric, "", false, 16, &candidates) ==
+        LiteralGate::Verdict::kFew);
+  CHECK(candidates == std::vector<int>{2, 3});  // the rule with a non-ASCII literal, and the key
+  // The long s (U+017F) is (?i)s and the Kelvin sign (U+212A) (?i)k to RE2; an invalid byte is
+  // matched as '?'. Every message here must classify as each rule's own regex says.
+  const std::string long_s = "\xC5\xBF", kelvin = "\xE2\x84\xAA";
+  for (const std::string& m : std::vector<std::string>{"DI" + long_s + "K IS FULL", "di" + long_s + "k i" + long_s + " full",
+                              "disk is full at " + kelvin + "elvin", "ka" + kelvin.substr(0, 2) + "boom",
+                              "GET /index.php\xFFpage=2", "GET /index.php\xC3page=2", "GET /index.php?page=2 \xFF",
+                              "die Datenbank nicht erreichbar", "base de donn\xC3\xA9" "es indisponible",
+                              "base de donn\xE9" "es indisponible", "kaboom \xF0\x9F\x92\xA5", "\xC3\xA9"}) {
+    CheckAgreesWithOracle(s, m, Format::kGeneric, "error");
+  }
+  // Random text over the folded, masked and plain bytes: the gate never hides a match.
+  const std::vector<std::string> pieces = {"dis", "k is", " full", "D", "I", "S", "K", long_s, kelvin, "\xFF",
+                                           "\xC3\xA9", "index.php", "?", "page=", "kaboom", " ", "\xE2\x84"};
+  uint64_t state = 42;
+  for (int n = 0; n < 3000; ++n) {
+    std::string m;
+    for (int k = 0; k < 8; ++k) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      m += pieces[(state >> 33) % pieces.size()];
+    }
+    CheckAgreesWithOracle(s, m, Format::kGeneric, "error");
+  }
+}

@@ -26,7 +26,7 @@ class LiteralGate {
   bool MayMatch(std::string_view text, Format format, std::string_view level, bool evidence_only) const;
 
   // The rules that may match `text`, when few: kNone (no rule can), kFew (only the rules put in
-  // `candidates`, sorted, at most `limit`, can), or kMany (more, or a byte >= 0x80: run the Set).
+  // `candidates`, sorted, at most `limit`, can), or kMany (more: run the Set).
   enum class Verdict { kNone, kFew, kMany };
   Verdict Candidates(std::string_view text, Format format, std::string_view level, bool evidence_only, size_t limit,
                      std::vector<int>* candidates) const;
@@ -45,6 +45,7 @@ class LiteralGate {
   };
   struct Table {
     std::vector<int> unfiltered;  // rules without a required literal
+    std::vector<int> non_ascii;   // rules with a key of bytes >= 0x80: candidates for text that has one
     std::vector<Key> keys;        // sorted by the hash of their first three bytes
     std::array<uint64_t, 1024> seen{};  // a bit per hash in use: the scan's fast test
     std::vector<uint32_t> bucket;       // hash -> first key with it; hash + 1 -> one past the last

@@ -14,6 +14,9 @@ bool IsValidUtf8(std::string_view s);
 void AppendRepairedUtf8(std::string_view s, std::string* out);
 std::string RepairUtf8(std::string_view s);
 
+// The length of the valid UTF-8 sequence that starts at `s[i]` (1 to 4), or 0 when none does.
+size_t Utf8SequenceLength(std::string_view s, size_t i);
+
 // Appends `s` with each byte that belongs to no valid UTF-8 sequence replaced by `with`: the
 // same length, so offsets into `s` hold for the copy too.
 void AppendUtf8Masked(std::string_view s, char with, std::string* out);
