@@ -176,22 +176,18 @@ Expected<std::shared_ptr<const RuleSet>> RuleSet::Compile(std::vector<Rule> rule
   return std::shared_ptr<const RuleSet>(std::move(set));
 }
 
+bool RuleSet::Outranks(int a, int b) const {
+  const Rule& ra = rules_[a];
+  const Rule& rb = rules_[b];
+  if (ra.priority != rb.priority) return ra.priority > rb.priority;
+  if (ra.confidence != rb.confidence) return ra.confidence > rb.confidence;
+  return a < b;
+}
+
 int RuleSet::PickWinner(const std::vector<int>& matched) const {
   int best = -1;
   for (int i : matched) {
-    if (best < 0) {
-      best = i;
-      continue;
-    }
-    const Rule& a = rules_[i];
-    const Rule& b = rules_[best];
-    if (a.priority != b.priority) {
-      if (a.priority > b.priority) best = i;
-    } else if (a.confidence != b.confidence) {
-      if (a.confidence > b.confidence) best = i;
-    } else if (i < best) {
-      best = i;
-    }
+    if (best < 0 || Outranks(i, best)) best = i;
   }
   return best;
 }
@@ -216,6 +212,18 @@ int RuleSet::Classify(std::string_view message, Format format, std::string_view 
       // A few small DFAs beat the Set's, whose states carry every rule (and whose cost would
       // grow with the rule count); the candidates apply.
       message = Matchable(message, &masked);
+      if (evidence_only) {
+        // Only the winner is wanted: tried in the order PickWinner ranks them, the first match
+        // is it, and the rest need not run.
+        std::sort(candidates.begin(), candidates.end(), [&](int a, int b) { return Outranks(a, b); });
+        for (int i : candidates) {
+          if (re2::RE2::PartialMatch(message, *regexes_[i])) {
+            matched->push_back(i);
+            return i;
+          }
+        }
+        return -1;
+      }
       for (int i : candidates) {
         if (re2::RE2::PartialMatch(message, *regexes_[i])) matched->push_back(i);
       }

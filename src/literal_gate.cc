@@ -61,8 +61,16 @@ int Rarity(const std::string& literal) {
 }
 
 constexpr uint32_t kHashes = 1 << 16;
-// Fibonacci hashing of the three bytes: keys that share two of them still spread.
-inline uint32_t Hash3(unsigned a, unsigned b, unsigned c) { return ((a | b << 8 | c << 16) * 2654435761u) >> 16; }
+// Fibonacci hashing of a key's first bytes (3 or 4, in memory order in a word): keys that
+// share all but one of them still spread.
+inline uint32_t HashHead(uint32_t head) { return (head * 2654435761u) >> 16; }
+constexpr uint32_t kThreeBytes = 0xFFFFFF;
+
+uint32_t HeadOf(const std::string& key, size_t bytes) {
+  uint32_t head = 0;
+  std::memcpy(&head, key.data(), bytes);
+  return head;
+}
 
 bool IsAscii(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
@@ -192,32 +200,37 @@ void LiteralGate::Build(Table* table, bool one_line) {
     }
     for (const std::string& k : keys) pairs.emplace_back(k, rule);
   }
-  auto hash_of = [](const std::string& s) {
-    return Hash3(static_cast<unsigned char>(s[0]), static_cast<unsigned char>(s[1]), static_cast<unsigned char>(s[2]));
-  };
+  std::vector<std::pair<std::string, int>> three, four;  // by the key's width of hash
+  for (auto& pair : pairs) (pair.first.size() == 3 ? three : four).push_back(std::move(pair));
+  Index(&table->three, 3, std::move(three));
+  Index(&table->four, 4, std::move(four));
+}
+
+void LiteralGate::Index(KeyIndex* index, size_t width, std::vector<std::pair<std::string, int>> pairs) {
+  auto hash_of = [&](const std::string& s) { return HashHead(HeadOf(s, width)); };
   std::sort(pairs.begin(), pairs.end(), [&](const auto& a, const auto& b) {
     const uint32_t ha = hash_of(a.first), hb = hash_of(b.first);
     return ha != hb ? ha < hb : a < b;
   });
   for (const auto& [literal, rule] : pairs) {
-    if (table->keys.empty() || table->keys.back().literal != literal) {
+    if (index->keys.empty() || index->keys.back().literal != literal) {
       Key key{literal, {}};
       const size_t head_bytes = std::min<size_t>(8, literal.size());
       unsigned char ones[8] = {};
       std::memset(ones, 0xff, head_bytes);
       std::memcpy(&key.head, literal.data(), head_bytes);  // in memory order, as the text's word is read
       std::memcpy(&key.head_mask, ones, 8);
-      table->keys.push_back(std::move(key));
+      index->keys.push_back(std::move(key));
     }
-    table->keys.back().rules.push_back(rule);
+    index->keys.back().rules.push_back(rule);
   }
-  table->bucket.assign(kHashes + 1, 0);
-  for (const Key& key : table->keys) {
+  index->bucket.assign(kHashes + 1, 0);
+  for (const Key& key : index->keys) {
     const uint32_t h = hash_of(key.literal);
-    table->seen[h >> 6] |= uint64_t{1} << (h & 63);
-    ++table->bucket[h + 1];
+    index->seen[h >> 6] |= uint64_t{1} << (h & 63);
+    ++index->bucket[h + 1];
   }
-  for (size_t h = 1; h <= kHashes; ++h) table->bucket[h] += table->bucket[h - 1];
+  for (size_t h = 1; h <= kHashes; ++h) index->bucket[h] += index->bucket[h - 1];
 }
 
 // Adds the rules of `rules` that apply to q.out; true when one applies and no list is kept,
@@ -233,12 +246,12 @@ bool LiteralGate::Collect(const std::vector<int>& rules, const Query& q) const {
 }
 
 // `at` may be read 8 bytes ahead whatever `left` says: Scan pads the text it lowers.
-bool LiteralGate::KeyAt(const Table& table, const unsigned char* at, size_t left, uint32_t hash,
+bool LiteralGate::KeyAt(const KeyIndex& index, const unsigned char* at, size_t left, uint32_t hash,
                         const Query& q) const {
   uint64_t word;
   std::memcpy(&word, at, 8);
-  for (size_t k = table.bucket[hash]; k < table.bucket[hash + 1]; ++k) {
-    const Key& key = table.keys[k];
+  for (size_t k = index.bucket[hash]; k < index.bucket[hash + 1]; ++k) {
+    const Key& key = index.keys[k];
     const size_t len = key.literal.size();
     if ((word & key.head_mask) != key.head || len > left) continue;
     if (len > 8 && std::memcmp(at + 8, key.literal.data() + 8, len - 8) != 0) continue;
@@ -281,14 +294,20 @@ LiteralGate::Verdict LiteralGate::Scan(const Table& table, std::string_view text
   const size_t n = lowered.size();
   lowered.append(8, '\0');  // padding: KeyAt reads words
   const auto* p = reinterpret_cast<const unsigned char*>(lowered.data());
-  if (n >= kMinLiteral) {
-    uint32_t h = 0;
-    for (size_t i = 2; i < n; ++i) {
-      h = Hash3(p[i - 2], p[i - 1], p[i]);
-      if (((table.seen[h >> 6] >> (h & 63)) & 1) != 0 && KeyAt(table, p + i - 2, n - i + 2, h, q)) {
-        return Verdict::kMany;  // one rule is enough for a yes, or the list is too long
-      }
+  // Keys of four bytes or more are looked up by their first four: far fewer text positions
+  // share those with some key than share three, and each such position costs a bucket walk.
+  // The few 3-byte keys have an index of their own.
+  const bool threes = !table.three.keys.empty();
+  for (size_t i = 0; i + kMinLiteral <= n; ++i) {
+    uint32_t word;
+    std::memcpy(&word, p + i, 4);  // past n only into the padding
+    const uint32_t h4 = HashHead(word);
+    if (table.four.Seen(h4) && KeyAt(table.four, p + i, n - i, h4, q)) {
+      return Verdict::kMany;  // one rule is enough for a yes, or the list is too long
     }
+    if (!threes) continue;
+    const uint32_t h3 = HashHead(word & kThreeBytes);
+    if (table.three.Seen(h3) && KeyAt(table.three, p + i, n - i, h3, q)) return Verdict::kMany;
   }
   return q.out != nullptr && !q.out->empty() ? Verdict::kFew : Verdict::kNone;
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "test_support.h"
+#include "why500/changes.h"
 #include "why500/pipeline.h"
 #include "why500/report.h"
 #include "why500/time_bound.h"
@@ -442,6 +443,29 @@ TEST_CASE("changes: a worker recycle is no change, migrations with a restart are
   // The failures begin at 10:12:00: the worker booted at 10:12:13 came after, the deploy before.
   CHECK(t->report.last_change->kind == "deploy");
   CHECK(t->report.last_change->line == 4);
+}
+
+TEST_CASE("changes: each server's phrase is found anywhere in a message, the first listed winning", "[triage][changes]") {
+  auto kind_of = [](const std::string& message) {
+    Event e;
+    e.format = Format::kGeneric;
+    e.message = message;
+    return std::string(DetectChange(e));
+  };
+  CHECK(kind_of("signal process started") == "reload");
+  CHECK(kind_of("2026/11/21 10:00:00 [notice] 1#1: signal process started") == "reload");
+  CHECK(kind_of("AH00489: Apache/2.4.57 (Debian) configured -- resuming normal operations") == "restart");
+  CHECK(kind_of("NOTICE: fpm is running, pid 812 ... ready to handle connections") == "start");
+  CHECK(kind_of("== 20261121101500 AddIndex: migrating =======") == "migration");
+  CHECK(kind_of("Terminating ...") == "stop");
+  CHECK(kind_of("Terminating ..") == "");
+  CHECK(kind_of("signal process starte") == "");
+  CHECK(kind_of("SIGNAL PROCESS STARTED") == "");  // the servers write them so; case counts
+  CHECK(kind_of("") == "");
+  CHECK(kind_of("abc") == "");
+  // Two phrases: the one listed first (gunicorn's boot, a start) wins over the later migration.
+  CHECK(kind_of("Running migrations: then Booting worker with pid: 12") == "start");
+  CHECK(kind_of("x Booting worker with pid: 12 and Running migrations") == "start");
 }
 
 TEST_CASE("changes: logins' session scopes are no change, the service they restart is", "[triage][changes]") {

@@ -37,12 +37,15 @@ class RuleSet {
   enum class Want { kEveryMatch, kEvidence };
 
   // Every rule whose pattern matches `message` and which applies to `format` and `level`, into
-  // `matched` (cleared first, reused by the caller). Returns the winner's index or -1.
+  // `matched` (cleared first, reused by the caller). Returns the winner's index or -1. With
+  // kEvidence, `matched` may hold only the winner: the rules that rank below it need not run.
   int Classify(std::string_view message, Format format, std::string_view level, std::vector<int>* matched,
                Want want = Want::kEveryMatch) const;
 
   // The winner among `matched`: highest priority, then confidence, then load order.
   int PickWinner(const std::vector<int>& matched) const;
+  // Whether rule `a` wins over rule `b` when both match.
+  bool Outranks(int a, int b) const;
 
   // Runs rule `index`'s own regex: named captures and the offset where the match starts.
   bool Extract(int index, std::string_view message, std::vector<Capture>* captures,

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "why500/record.h"
@@ -32,7 +33,7 @@ class LiteralGate {
                      std::vector<int>* candidates) const;
 
   // For tests: the literals the one-line table scans for, and the rules it cannot filter.
-  size_t key_count() const { return one_line_.keys.size(); }
+  size_t key_count() const { return one_line_.three.keys.size() + one_line_.four.keys.size(); }
   size_t unfiltered_count() const { return one_line_.unfiltered.size(); }
 
  private:
@@ -43,20 +44,27 @@ class LiteralGate {
     // hash with the text are turned down by one compare of these, without a memcmp call.
     uint64_t head = 0, head_mask = 0;
   };
+  // Keys by the hash of their first 3 or 4 bytes.
+  struct KeyIndex {
+    std::vector<Key> keys;              // sorted by hash
+    std::array<uint64_t, 1024> seen{};  // a bit per hash in use: the scan's fast test
+    std::vector<uint32_t> bucket;       // hash -> first key with it; hash + 1 -> one past the last
+    bool Seen(uint32_t hash) const { return ((seen[hash >> 6] >> (hash & 63)) & 1) != 0; }
+  };
   struct Table {
     std::vector<int> unfiltered;  // rules without a required literal
     std::vector<int> non_ascii;   // rules with a key of bytes >= 0x80: candidates for text that has one
-    std::vector<Key> keys;        // sorted by the hash of their first three bytes
-    std::array<uint64_t, 1024> seen{};  // a bit per hash in use: the scan's fast test
-    std::vector<uint32_t> bucket;       // hash -> first key with it; hash + 1 -> one past the last
+    KeyIndex three;               // keys of 3 bytes, by all three
+    KeyIndex four;                // longer keys, by their first four
   };
   struct Query;
 
   void Build(Table* table, bool one_line);
+  static void Index(KeyIndex* index, size_t width, std::vector<std::pair<std::string, int>> pairs);
   // Collects into q.out (when set) or stops at the first rule that may match.
   Verdict Scan(const Table& table, std::string_view text, const Query& q) const;
   bool Collect(const std::vector<int>& rules, const Query& q) const;
-  bool KeyAt(const Table& table, const unsigned char* at, size_t left, uint32_t hash, const Query& q) const;
+  bool KeyAt(const KeyIndex& index, const unsigned char* at, size_t left, uint32_t hash, const Query& q) const;
 
   const std::vector<Rule>& rules_;
   // A message without '\n' can match only what a pattern matches when it never matches '\n',
