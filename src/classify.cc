@@ -146,9 +146,6 @@ RuleSet::~RuleSet() = default;
 
 Expected<std::shared_ptr<const RuleSet>> RuleSet::Compile(std::vector<Rule> rules) {
   std::shared_ptr<RuleSet> set(new RuleSet());
-  re2::RE2::Options set_options = RuleOptions();
-  set_options.set_max_mem(kSetMaxMem);
-  set->set_ = std::make_unique<re2::RE2::Set>(set_options, re2::RE2::UNANCHORED);
   for (const Rule& r : rules) {
     auto re = std::make_unique<re2::RE2>(r.pattern, RuleOptions());
     if (!re->ok()) {
@@ -162,18 +159,27 @@ Expected<std::shared_ptr<const RuleSet>> RuleSet::Compile(std::vector<Rule> rule
                    "lines (a counted repetition such as {20} after an unbounded alternation multiplies states); "
                    "narrow it"};
     }
-    std::string set_error;
-    if (set->set_->Add(r.pattern, &set_error) < 0) {
-      return Error{r.source + ": rule '" + r.id + "': invalid pattern: " + set_error};
-    }
     set->regexes_.push_back(std::move(re));
-  }
-  if (!rules.empty() && !set->set_->Compile()) {
-    return Error{"the rule set is too large to compile within RE2's memory budget"};
   }
   set->rules_ = std::move(rules);
   set->gate_ = std::make_unique<LiteralGate>(set->rules_);
   return std::shared_ptr<const RuleSet>(std::move(set));
+}
+
+// Built when first needed: most runs never need it (the gate leaves at most a few candidates,
+// and access logs never reach the rules), and it costs about as much as all the rules' own
+// regexes to compile. Each pattern compiled on its own at load, so adding it cannot fail.
+const re2::RE2::Set* RuleSet::Set() const {
+  std::call_once(set_once_, [this] {
+    re2::RE2::Options options = RuleOptions();
+    options.set_max_mem(kSetMaxMem);
+    auto set = std::make_unique<re2::RE2::Set>(options, re2::RE2::UNANCHORED);
+    for (const Rule& r : rules_) {
+      if (set->Add(r.pattern, nullptr) < 0) return;
+    }
+    if (set->Compile()) set_ = std::move(set);
+  });
+  return set_.get();
 }
 
 bool RuleSet::Outranks(int a, int b) const {
@@ -234,8 +240,10 @@ int RuleSet::Classify(std::string_view message, Format format, std::string_view 
   }
   message = Matchable(message, &masked);
   re2::RE2::Set::ErrorInfo info{};
-  if (!set_->Match(message, matched, &info) && info.kind != re2::RE2::Set::kNoError) {
-    // The DFA ran out of memory: fall back to each rule's own regex rather than miss a match.
+  const re2::RE2::Set* all = Set();
+  if (all == nullptr || (!all->Match(message, matched, &info) && info.kind != re2::RE2::Set::kNoError)) {
+    // No Set within RE2's memory budget, or its DFA ran out of memory: each rule's own regex
+    // then, rather than miss a match.
     matched->clear();
     for (size_t i = 0; i < regexes_.size(); ++i) {
       if (re2::RE2::PartialMatch(message, *regexes_[i])) matched->push_back(static_cast<int>(i));

@@ -174,12 +174,18 @@ struct LiteralGate::Query {
   size_t limit;
 };
 
-LiteralGate::LiteralGate(const std::vector<Rule>& rules) : rules_(rules) {
-  Build(&one_line_, true);
-  Build(&multi_line_, false);
+LiteralGate::LiteralGate(const std::vector<Rule>& rules) : rules_(rules) {}
+
+// Each table is built when first scanned with: that costs as much as compiling every pattern
+// twice, which a run that reads only access logs (their lines never reach the rules), or no
+// multi-line message, need not pay. Any thread may be first; call_once makes the others wait.
+const LiteralGate::Table& LiteralGate::TableFor(bool one_line) const {
+  Lazy& lazy = one_line ? one_line_ : multi_line_;
+  std::call_once(lazy.once, [&] { Build(&lazy.table, one_line); });
+  return lazy.table;
 }
 
-void LiteralGate::Build(Table* table, bool one_line) {
+void LiteralGate::Build(Table* table, bool one_line) const {
   std::vector<std::pair<std::string, int>> pairs;  // (literal, rule)
   for (size_t r = 0; r < rules_.size(); ++r) {
     const int rule = static_cast<int>(r);
@@ -263,7 +269,7 @@ bool LiteralGate::KeyAt(const KeyIndex& index, const unsigned char* at, size_t l
 bool LiteralGate::MayMatch(std::string_view text, Format format, std::string_view level, bool evidence_only) const {
   const Query q{format, level, evidence_only, nullptr, 0};
   const bool one_line = std::memchr(text.data(), '\n', text.size()) == nullptr;
-  return Scan(one_line ? one_line_ : multi_line_, text, q) != Verdict::kNone;
+  return Scan(TableFor(one_line), text, q) != Verdict::kNone;
 }
 
 LiteralGate::Verdict LiteralGate::Candidates(std::string_view text, Format format, std::string_view level,
@@ -271,7 +277,7 @@ LiteralGate::Verdict LiteralGate::Candidates(std::string_view text, Format forma
   candidates->clear();
   const Query q{format, level, evidence_only, candidates, limit};
   const bool one_line = std::memchr(text.data(), '\n', text.size()) == nullptr;
-  const Verdict v = Scan(one_line ? one_line_ : multi_line_, text, q);
+  const Verdict v = Scan(TableFor(one_line), text, q);
   if (v == Verdict::kFew) std::sort(candidates->begin(), candidates->end());
   return v;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -56,7 +57,9 @@ class RuleSet {
   RuleSet() = default;
   std::vector<Rule> rules_;
   std::vector<std::unique_ptr<re2::RE2>> regexes_;
-  std::unique_ptr<re2::RE2::Set> set_;
+  const re2::RE2::Set* Set() const;  // every pattern, null when RE2 cannot compile them together
+  mutable std::once_flag set_once_;
+  mutable std::unique_ptr<re2::RE2::Set> set_;
   std::unique_ptr<LiteralGate> gate_;  // built over rules_, after they are in place
 };
 

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,8 +34,8 @@ class LiteralGate {
                      std::vector<int>* candidates) const;
 
   // For tests: the literals the one-line table scans for, and the rules it cannot filter.
-  size_t key_count() const { return one_line_.three.keys.size() + one_line_.four.keys.size(); }
-  size_t unfiltered_count() const { return one_line_.unfiltered.size(); }
+  size_t key_count() const { return TableFor(true).three.keys.size() + TableFor(true).four.keys.size(); }
+  size_t unfiltered_count() const { return TableFor(true).unfiltered.size(); }
 
  private:
   struct Key {
@@ -59,7 +60,12 @@ class LiteralGate {
   };
   struct Query;
 
-  void Build(Table* table, bool one_line);
+  struct Lazy {
+    std::once_flag once;
+    Table table;
+  };
+  const Table& TableFor(bool one_line) const;
+  void Build(Table* table, bool one_line) const;
   static void Index(KeyIndex* index, size_t width, std::vector<std::pair<std::string, int>> pairs);
   // Collects into q.out (when set) or stops at the first rule that may match.
   Verdict Scan(const Table& table, std::string_view text, const Query& q) const;
@@ -69,7 +75,7 @@ class LiteralGate {
   const std::vector<Rule>& rules_;
   // A message without '\n' can match only what a pattern matches when it never matches '\n',
   // which often needs rarer literals (a JVM frame rule needs "\n\tat " only across lines).
-  Table one_line_, multi_line_;
+  mutable Lazy one_line_, multi_line_;
 };
 
 }  // namespace why500
