@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "why500/parallel_for.h"
 #include "why500/text.h"
 
 namespace why500 {
@@ -146,21 +147,27 @@ RuleSet::~RuleSet() = default;
 
 Expected<std::shared_ptr<const RuleSet>> RuleSet::Compile(std::vector<Rule> rules) {
   std::shared_ptr<RuleSet> set(new RuleSet());
-  for (const Rule& r : rules) {
-    auto re = std::make_unique<re2::RE2>(r.pattern, RuleOptions());
-    if (!re->ok()) {
-      std::string what = r.source + ": rule '" + r.id + "': invalid pattern: " + re->error();
-      if (!re->error_arg().empty()) what += " (at '" + re->error_arg() + "')";
-      return Error{what};
+  // Each rule compiles (and a user rule is probed) on its own, on every core; the first bad
+  // rule in load order is the one reported, whichever thread found it.
+  std::vector<std::unique_ptr<re2::RE2>> regexes(rules.size());
+  std::vector<std::string> errors(rules.size());
+  ParallelFor(rules.size(), StartupThreads(rules.size()), [&](size_t i) {
+    const Rule& r = rules[i];
+    regexes[i] = std::make_unique<re2::RE2>(r.pattern, RuleOptions());
+    if (!regexes[i]->ok()) {
+      errors[i] = r.source + ": rule '" + r.id + "': invalid pattern: " + regexes[i]->error();
+      if (!regexes[i]->error_arg().empty()) errors[i] += " (at '" + regexes[i]->error_arg() + "')";
+    } else if (!r.built_in && DfaExplodes(r.pattern)) {
+      errors[i] = r.source + ": rule '" + r.id +
+                  "': pattern is too costly to match: its DFA needs more states than RE2's memory budget on some "
+                  "lines (a counted repetition such as {20} after an unbounded alternation multiplies states); "
+                  "narrow it";
     }
-    if (!r.built_in && DfaExplodes(r.pattern)) {
-      return Error{r.source + ": rule '" + r.id +
-                   "': pattern is too costly to match: its DFA needs more states than RE2's memory budget on some "
-                   "lines (a counted repetition such as {20} after an unbounded alternation multiplies states); "
-                   "narrow it"};
-    }
-    set->regexes_.push_back(std::move(re));
+  });
+  for (const std::string& error : errors) {
+    if (!error.empty()) return Error{error};
   }
+  set->regexes_ = std::move(regexes);
   set->rules_ = std::move(rules);
   set->gate_ = std::make_unique<LiteralGate>(set->rules_);
   return std::shared_ptr<const RuleSet>(std::move(set));

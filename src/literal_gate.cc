@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "why500/parallel_for.h"
 #include "why500/text.h"
 
 namespace why500 {
@@ -60,10 +61,16 @@ int Rarity(const std::string& literal) {
   return score;
 }
 
-constexpr uint32_t kHashes = 1 << 16;
 // Fibonacci hashing of a key's first bytes (3 or 4, in memory order in a word): keys that
-// share all but one of them still spread.
-inline uint32_t HashHead(uint32_t head) { return (head * 2654435761u) >> 16; }
+// share all but one of them still spread. `bits` wide: enough that about one hash in 32 is in
+// use, so that a text position rarely walks a bucket in vain however many rules there are
+// (the default rules need 16 bits, an 8 KiB bitmap that stays in L1).
+inline uint32_t HashHead(uint32_t head, int bits) { return (head * 2654435761u) >> (32 - bits); }
+int HashBitsFor(size_t keys) {
+  int bits = 16;
+  while (bits < 22 && (size_t{1} << bits) < keys * 32) ++bits;
+  return bits;
+}
 constexpr uint32_t kThreeBytes = 0xFFFFFF;
 
 uint32_t HeadOf(const std::string& key, size_t bytes) {
@@ -186,12 +193,22 @@ const LiteralGate::Table& LiteralGate::TableFor(bool one_line) const {
 }
 
 void LiteralGate::Build(Table* table, bool one_line) const {
+  // Finding a rule's keys compiles its pattern: done for every rule at once on every core.
+  struct Found {
+    bool can_match = false;
+    std::vector<std::string> keys;
+  };
+  std::vector<Found> found(rules_.size());
+  ParallelFor(rules_.size(), StartupThreads(rules_.size()), [&](size_t r) {
+    RulePrefilter prefilter(rules_[r].pattern, one_line);
+    found[r].can_match = prefilter.CanMatch();
+    if (found[r].can_match) found[r].keys = prefilter.Keys();
+  });
   std::vector<std::pair<std::string, int>> pairs;  // (literal, rule)
   for (size_t r = 0; r < rules_.size(); ++r) {
     const int rule = static_cast<int>(r);
-    RulePrefilter prefilter(rules_[r].pattern, one_line);
-    if (!prefilter.CanMatch()) continue;
-    std::vector<std::string> keys = prefilter.Keys();
+    if (!found[r].can_match) continue;
+    std::vector<std::string>& keys = found[r].keys;
     // A key with a byte >= 0x80 is not scanned for (FoldForKeys blurs such bytes): its rule
     // passes every line that has one, and ASCII lines only by its other keys. A key shorter
     // than the hashed prefix cannot be scanned for, and leaves the rule unfiltered.
@@ -213,30 +230,35 @@ void LiteralGate::Build(Table* table, bool one_line) const {
 }
 
 void LiteralGate::Index(KeyIndex* index, size_t width, std::vector<std::pair<std::string, int>> pairs) {
-  auto hash_of = [&](const std::string& s) { return HashHead(HeadOf(s, width)); };
+  index->bits = HashBitsFor(pairs.size());
+  auto hash_of = [&](const std::string& s) { return HashHead(HeadOf(s, width), index->bits); };
   std::sort(pairs.begin(), pairs.end(), [&](const auto& a, const auto& b) {
     const uint32_t ha = hash_of(a.first), hb = hash_of(b.first);
     return ha != hb ? ha < hb : a < b;
   });
   for (const auto& [literal, rule] : pairs) {
     if (index->keys.empty() || index->keys.back().literal != literal) {
-      Key key{literal, {}};
+      KeyHead head;
       const size_t head_bytes = std::min<size_t>(8, literal.size());
       unsigned char ones[8] = {};
       std::memset(ones, 0xff, head_bytes);
-      std::memcpy(&key.head, literal.data(), head_bytes);  // in memory order, as the text's word is read
-      std::memcpy(&key.head_mask, ones, 8);
-      index->keys.push_back(std::move(key));
+      std::memcpy(&head.head, literal.data(), head_bytes);  // in memory order, as the text's word is read
+      std::memcpy(&head.mask, ones, 8);
+      head.length = static_cast<uint32_t>(literal.size());
+      index->heads.push_back(head);
+      index->keys.push_back(Key{literal, {}});
     }
     index->keys.back().rules.push_back(rule);
   }
-  index->bucket.assign(kHashes + 1, 0);
+  const size_t hashes = size_t{1} << index->bits;
+  index->seen.assign(hashes / 64, 0);
+  index->bucket.assign(hashes + 1, 0);
   for (const Key& key : index->keys) {
     const uint32_t h = hash_of(key.literal);
     index->seen[h >> 6] |= uint64_t{1} << (h & 63);
     ++index->bucket[h + 1];
   }
-  for (size_t h = 1; h <= kHashes; ++h) index->bucket[h] += index->bucket[h - 1];
+  for (size_t h = 1; h <= hashes; ++h) index->bucket[h] += index->bucket[h - 1];
 }
 
 // Adds the rules of `rules` that apply to q.out; true when one applies and no list is kept,
@@ -257,10 +279,10 @@ bool LiteralGate::KeyAt(const KeyIndex& index, const unsigned char* at, size_t l
   uint64_t word;
   std::memcpy(&word, at, 8);
   for (size_t k = index.bucket[hash]; k < index.bucket[hash + 1]; ++k) {
+    const KeyHead& h = index.heads[k];
+    if ((word & h.mask) != h.head || h.length > left) continue;
     const Key& key = index.keys[k];
-    const size_t len = key.literal.size();
-    if ((word & key.head_mask) != key.head || len > left) continue;
-    if (len > 8 && std::memcmp(at + 8, key.literal.data() + 8, len - 8) != 0) continue;
+    if (h.length > 8 && std::memcmp(at + 8, key.literal.data() + 8, h.length - 8) != 0) continue;
     if (Collect(key.rules, q)) return true;
   }
   return false;
@@ -307,12 +329,12 @@ LiteralGate::Verdict LiteralGate::Scan(const Table& table, std::string_view text
   for (size_t i = 0; i + kMinLiteral <= n; ++i) {
     uint32_t word;
     std::memcpy(&word, p + i, 4);  // past n only into the padding
-    const uint32_t h4 = HashHead(word);
+    const uint32_t h4 = HashHead(word, table.four.bits);
     if (table.four.Seen(h4) && KeyAt(table.four, p + i, n - i, h4, q)) {
       return Verdict::kMany;  // one rule is enough for a yes, or the list is too long
     }
     if (!threes) continue;
-    const uint32_t h3 = HashHead(word & kThreeBytes);
+    const uint32_t h3 = HashHead(word & kThreeBytes, table.three.bits);
     if (table.three.Seen(h3) && KeyAt(table.three, p + i, n - i, h3, q)) return Verdict::kMany;
   }
   return q.out != nullptr && !q.out->empty() ? Verdict::kFew : Verdict::kNone;

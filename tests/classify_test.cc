@@ -113,3 +113,23 @@ TEST_CASE("classify: no built-in rule has an exploding DFA", "[classify][rules]"
     CHECK_FALSE(DfaExplodes(r.pattern));
   }
 }
+
+TEST_CASE("classify: of several bad rules compiled on many threads, the first in load order is reported", "[classify]") {
+  std::vector<Rule> rules(200);
+  for (size_t i = 0; i < rules.size(); ++i) {
+    rules[i].id = "r" + std::to_string(i);
+    rules[i].cause = "app.exception";
+    rules[i].source = "many.json";
+    rules[i].pattern = "word" + std::to_string(i) + " failed";
+  }
+  rules[150].pattern = "(unclosed";
+  rules[77].pattern = "bad[";
+  rules[190].pattern = "also(bad";
+  auto set = RuleSet::Compile(rules);
+  REQUIRE_FALSE(set);
+  CHECK(set.error().message.rfind("many.json: rule 'r77': invalid pattern: ", 0) == 0);
+  rules[77].pattern = "fine";
+  set = RuleSet::Compile(rules);
+  REQUIRE_FALSE(set);
+  CHECK(set.error().message.rfind("many.json: rule 'r150': invalid pattern: missing ): (unclosed", 0) == 0);
+}

@@ -41,14 +41,20 @@ class LiteralGate {
   struct Key {
     std::string literal;     // lower case ASCII, at least 3 bytes
     std::vector<int> rules;  // the rules this literal lets through
-    // The literal's first 8 bytes as a word, and which of them it has: most keys that share a
-    // hash with the text are turned down by one compare of these, without a memcmp call.
-    uint64_t head = 0, head_mask = 0;
+  };
+  // What a bucket walk compares first, kept apart from the keys so that the walk reads one
+  // short array: the literal's first 8 bytes as a word, which of them it has, and its length.
+  // Most keys that share a hash with the text are turned down by one compare, without memcmp.
+  struct KeyHead {
+    uint64_t head = 0, mask = 0;
+    uint32_t length = 0;
   };
   // Keys by the hash of their first 3 or 4 bytes.
   struct KeyIndex {
     std::vector<Key> keys;              // sorted by hash
-    std::array<uint64_t, 1024> seen{};  // a bit per hash in use: the scan's fast test
+    std::vector<KeyHead> heads;         // of keys[k], at k
+    int bits = 16;                      // of the hash
+    std::vector<uint64_t> seen;         // a bit per hash in use: the scan's fast test
     std::vector<uint32_t> bucket;       // hash -> first key with it; hash + 1 -> one past the last
     bool Seen(uint32_t hash) const { return ((seen[hash >> 6] >> (hash & 63)) & 1) != 0; }
   };
