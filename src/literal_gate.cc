@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <tuple>
 
 #include "why500/parallel_for.h"
 #include "why500/text.h"
@@ -71,7 +72,6 @@ int HashBitsFor(size_t keys) {
   while (bits < 22 && (size_t{1} << bits) < keys * 32) ++bits;
   return bits;
 }
-constexpr uint32_t kThreeBytes = 0xFFFFFF;
 
 uint32_t HeadOf(const std::string& key, size_t bytes) {
   uint32_t head = 0;
@@ -223,40 +223,55 @@ void LiteralGate::Build(Table* table, bool one_line) const {
     }
     for (const std::string& k : keys) pairs.emplace_back(k, rule);
   }
-  std::vector<std::pair<std::string, int>> three, four;  // by the key's width of hash
-  for (auto& pair : pairs) (pair.first.size() == 3 ? three : four).push_back(std::move(pair));
-  Index(&table->three, 3, std::move(three));
-  Index(&table->four, 4, std::move(four));
+  std::vector<std::string> literals;
+  for (const auto& pair : pairs) literals.push_back(pair.first);
+  std::sort(literals.begin(), literals.end());
+  table->distinct_keys = static_cast<size_t>(std::unique(literals.begin(), literals.end()) - literals.begin());
+  Index(&table->keys, std::move(pairs));
 }
 
-void LiteralGate::Index(KeyIndex* index, size_t width, std::vector<std::pair<std::string, int>> pairs) {
-  index->bits = HashBitsFor(pairs.size());
-  auto hash_of = [&](const std::string& s) { return HashHead(HeadOf(s, width), index->bits); };
-  std::sort(pairs.begin(), pairs.end(), [&](const auto& a, const auto& b) {
-    const uint32_t ha = hash_of(a.first), hb = hash_of(b.first);
-    return ha != hb ? ha < hb : a < b;
-  });
-  for (const auto& [literal, rule] : pairs) {
-    if (index->keys.empty() || index->keys.back().literal != literal) {
-      KeyHead head;
-      const size_t head_bytes = std::min<size_t>(8, literal.size());
-      unsigned char ones[8] = {};
-      std::memset(ones, 0xff, head_bytes);
-      std::memcpy(&head.head, literal.data(), head_bytes);  // in memory order, as the text's word is read
-      std::memcpy(&head.mask, ones, 8);
-      head.length = static_cast<uint32_t>(literal.size());
-      index->heads.push_back(head);
-      index->keys.push_back(Key{literal, {}});
+void LiteralGate::Index(KeyIndex* index, std::vector<std::pair<std::string, int>> pairs) {
+  // Each key is filed under the hash of its first four bytes. A 3-byte key is filed once for
+  // each byte that may follow it (the padding's 0 at the text's end among them), so the scan
+  // hashes one word per position.
+  struct Entry {
+    uint32_t hash;
+    std::string literal;
+    int rule;
+  };
+  std::vector<Entry> entries;
+  for (auto& [literal, rule] : pairs) {
+    if (literal.size() > 3) {
+      entries.push_back({HeadOf(literal, 4), std::move(literal), rule});
+      continue;
     }
-    index->keys.back().rules.push_back(rule);
+    for (uint32_t next = 0; next < 256; ++next) entries.push_back({HeadOf(literal, 3) | next << 24, literal, rule});
   }
+  index->bits = HashBitsFor(entries.size());
+  for (Entry& e : entries) e.hash = HashHead(e.hash, index->bits);
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return std::tie(a.hash, a.literal, a.rule) < std::tie(b.hash, b.literal, b.rule);
+  });
   const size_t hashes = size_t{1} << index->bits;
   index->seen.assign(hashes / 64, 0);
   index->bucket.assign(hashes + 1, 0);
-  for (const Key& key : index->keys) {
-    const uint32_t h = hash_of(key.literal);
-    index->seen[h >> 6] |= uint64_t{1} << (h & 63);
-    ++index->bucket[h + 1];
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const Entry& e = entries[i];
+    const bool same_key = i > 0 && entries[i - 1].hash == e.hash && entries[i - 1].literal == e.literal;
+    if (!same_key) {
+      KeyHead head;
+      const size_t head_bytes = std::min<size_t>(8, e.literal.size());
+      unsigned char ones[8] = {};
+      std::memset(ones, 0xff, head_bytes);
+      std::memcpy(&head.head, e.literal.data(), head_bytes);  // in memory order, as the text's word is read
+      std::memcpy(&head.mask, ones, 8);
+      head.length = static_cast<uint32_t>(e.literal.size());
+      index->heads.push_back(head);
+      index->keys.push_back(Key{e.literal, {}});
+      index->seen[e.hash >> 6] |= uint64_t{1} << (e.hash & 63);
+      ++index->bucket[e.hash + 1];
+    }
+    index->keys.back().rules.push_back(e.rule);
   }
   for (size_t h = 1; h <= hashes; ++h) index->bucket[h] += index->bucket[h - 1];
 }
@@ -322,20 +337,15 @@ LiteralGate::Verdict LiteralGate::Scan(const Table& table, std::string_view text
   const size_t n = lowered.size();
   lowered.append(8, '\0');  // padding: KeyAt reads words
   const auto* p = reinterpret_cast<const unsigned char*>(lowered.data());
-  // Keys of four bytes or more are looked up by their first four: far fewer text positions
-  // share those with some key than share three, and each such position costs a bucket walk.
-  // The few 3-byte keys have an index of their own.
-  const bool threes = !table.three.keys.empty();
+  // Keys are looked up by the text's next four bytes: far fewer positions share those with
+  // some key than share three, and each such position costs a bucket walk.
   for (size_t i = 0; i + kMinLiteral <= n; ++i) {
     uint32_t word;
     std::memcpy(&word, p + i, 4);  // past n only into the padding
-    const uint32_t h4 = HashHead(word, table.four.bits);
-    if (table.four.Seen(h4) && KeyAt(table.four, p + i, n - i, h4, q)) {
+    const uint32_t h = HashHead(word, table.keys.bits);
+    if (table.keys.Seen(h) && KeyAt(table.keys, p + i, n - i, h, q)) {
       return Verdict::kMany;  // one rule is enough for a yes, or the list is too long
     }
-    if (!threes) continue;
-    const uint32_t h3 = HashHead(word & kThreeBytes, table.three.bits);
-    if (table.three.Seen(h3) && KeyAt(table.three, p + i, n - i, h3, q)) return Verdict::kMany;
   }
   return q.out != nullptr && !q.out->empty() ? Verdict::kFew : Verdict::kNone;
 }

@@ -34,7 +34,7 @@ class LiteralGate {
                      std::vector<int>* candidates) const;
 
   // For tests: the literals the one-line table scans for, and the rules it cannot filter.
-  size_t key_count() const { return TableFor(true).three.keys.size() + TableFor(true).four.keys.size(); }
+  size_t key_count() const { return TableFor(true).distinct_keys; }
   size_t unfiltered_count() const { return TableFor(true).unfiltered.size(); }
 
  private:
@@ -49,7 +49,7 @@ class LiteralGate {
     uint64_t head = 0, mask = 0;
     uint32_t length = 0;
   };
-  // Keys by the hash of their first 3 or 4 bytes.
+  // Keys by the hash of their first 4 bytes.
   struct KeyIndex {
     std::vector<Key> keys;              // sorted by hash
     std::vector<KeyHead> heads;         // of keys[k], at k
@@ -61,8 +61,8 @@ class LiteralGate {
   struct Table {
     std::vector<int> unfiltered;  // rules without a required literal
     std::vector<int> non_ascii;   // rules with a key of bytes >= 0x80: candidates for text that has one
-    KeyIndex three;               // keys of 3 bytes, by all three
-    KeyIndex four;                // longer keys, by their first four
+    KeyIndex keys;                // by their first four bytes (a 3-byte key under each fourth)
+    size_t distinct_keys = 0;
   };
   struct Query;
 
@@ -72,7 +72,7 @@ class LiteralGate {
   };
   const Table& TableFor(bool one_line) const;
   void Build(Table* table, bool one_line) const;
-  static void Index(KeyIndex* index, size_t width, std::vector<std::pair<std::string, int>> pairs);
+  static void Index(KeyIndex* index, std::vector<std::pair<std::string, int>> pairs);
   // Collects into q.out (when set) or stops at the first rule that may match.
   Verdict Scan(const Table& table, std::string_view text, const Query& q) const;
   bool Collect(const std::vector<int>& rules, const Query& q) const;
