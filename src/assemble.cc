@@ -201,7 +201,7 @@ void Assembler::SwitchProcess(const Record& rec) {
   if (parked_.size() == kMaxParked) {  // bounded: the longest-waiting event goes out
     Pending current = std::move(main_);
     main_ = std::move(parked_.front());
-    parked_.erase(parked_.begin());
+    parked_.pop_front();
     Flush();
     main_ = std::move(current);
   }

@@ -1,5 +1,9 @@
 #include "why500/template.h"
 
+#include <array>
+#include <cstdint>
+#include <cstring>
+
 #include "why500/text.h"
 #include "why500/time_parse.h"
 
@@ -461,7 +465,69 @@ std::string_view LineAt(std::string_view message, size_t offset) {
   return message.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin);
 }
 
+namespace {
+
+// Evidence repeats word for word (a PHP fatal error on every request), and templating a line
+// costs as much as reading it through a dozen regexes: each thread keeps the templates of the
+// messages it templated last, checked by the whole message, never by its hash alone.
+class RecentTemplates {
+ public:
+  static constexpr size_t kSlots = 256;
+  static constexpr size_t kLongestKept = 1024;
+
+  bool Find(std::string_view message, uint64_t hash, std::string* out) const {
+    const Slot& s = slots_[hash % kSlots];
+    if (!s.used || s.hash != hash || s.message != message) return false;
+    out->assign(s.template_text);
+    return true;
+  }
+
+  void Keep(std::string_view message, uint64_t hash, const std::string& template_text) {
+    if (message.size() > kLongestKept) return;
+    Slot& s = slots_[hash % kSlots];
+    s.used = true;
+    s.hash = hash;
+    s.message.assign(message.data(), message.size());
+    s.template_text.assign(template_text);
+  }
+
+  static uint64_t Hash(std::string_view text) {
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ text.size();
+    size_t i = 0;
+    for (; i + 8 <= text.size(); i += 8) {
+      uint64_t w;
+      std::memcpy(&w, text.data() + i, 8);
+      h = (h ^ w) * 0xff51afd7ed558ccdULL;
+      h ^= h >> 32;
+    }
+    for (; i < text.size(); ++i) h = (h ^ static_cast<unsigned char>(text[i])) * 0x100000001b3ULL;
+    return h ^ (h >> 29);
+  }
+
+ private:
+  struct Slot {
+    bool used = false;
+    uint64_t hash = 0;
+    std::string message, template_text;
+  };
+  std::array<Slot, kSlots> slots_;
+};
+
+void MakeTemplateAnew(std::string_view message, std::string* out);
+
+}  // namespace
+
 void MakeTemplate(std::string_view message, std::string* out) {
+  thread_local RecentTemplates recent;
+  const uint64_t hash = RecentTemplates::Hash(message);
+  if (recent.Find(message, hash, out)) return;
+  MakeTemplateAnew(message, out);
+  recent.Keep(message, hash, *out);
+}
+
+namespace {
+
+void MakeTemplateAnew(std::string_view message, std::string* out) {
   out->clear();
   message = Trim(message);
   size_t i = 0;
@@ -567,5 +633,7 @@ void MakeTemplate(std::string_view message, std::string* out) {
     out->pop_back();
   }
 }
+
+}  // namespace
 
 }  // namespace why500

@@ -292,3 +292,24 @@ TEST_CASE("different failures stay apart", "[template]") {
   Apart("php-fpm.service: Main process exited, code=killed, status=9/KILL",
         "php-fpm.service: Main process exited, code=exited, status=78/CONFIG", "killed and a config exit");
 }
+
+TEST_CASE("template: asked again, in any order, a message gets the template it got first", "[template]") {
+  // More messages than the per-thread table of recent templates holds, many sharing a slot.
+  std::vector<std::string> messages;
+  for (int i = 0; i < 3000; ++i) {
+    messages.push_back("upstream timed out (110: Connection timed out) while reading upstream, client: 10.0." +
+                       std::to_string(i % 7) + ".1, request: \"GET /item/" + std::to_string(i) + " HTTP/1.1\"" +
+                       (i % 3 ? "" : "\n#0 /var/www/app.php(12): f()"));
+  }
+  messages.push_back(std::string(2000, 'x') + " 42");  // longer than what the table keeps
+  std::vector<std::string> first(messages.size());
+  for (size_t i = 0; i < messages.size(); ++i) MakeTemplate(messages[i], &first[i]);
+  std::string again;
+  for (size_t k = 0; k < 3 * messages.size(); ++k) {
+    const size_t i = (k * 7919) % messages.size();
+    MakeTemplate(messages[i], &again);
+    REQUIRE(again == first[i]);
+  }
+  CHECK(first[5] == "upstream timed out (110: Connection timed out) while reading upstream, client: <ip>, request: "
+                    "\"GET <path> HTTP/<n>\"");
+}

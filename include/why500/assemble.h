@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string_view>
 #include <vector>
 
@@ -77,7 +78,7 @@ class Assembler {
   EventSink* sink_;
   const AccessFormat* custom_;
   Pending main_;
-  std::vector<Pending> parked_;
+  std::deque<Pending> parked_;  // a deque: the oldest leaves from the front without moving the rest
   std::string_view raw_;  // the line of the current Add call, as read
   AssembleStats stats_;
 };
