@@ -145,6 +145,22 @@ re2::RE2::Options RuleOptions() {
 
 RuleSet::~RuleSet() = default;
 
+namespace {
+
+// Whether a hint's {name} is a named group of the rule's regex: else RenderHint fills every
+// name from the event's own fields, and the regex need not run again for captures.
+bool HintNamesGroup(const std::string& hint, const re2::RE2& re) {
+  const auto& groups = re.NamedCapturingGroups();
+  for (size_t open = hint.find('{'); open != std::string::npos; open = hint.find('{', open + 1)) {
+    const size_t close = hint.find('}', open);
+    if (close == std::string::npos) break;
+    if (groups.count(hint.substr(open + 1, close - open - 1)) != 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 Expected<std::shared_ptr<const RuleSet>> RuleSet::Compile(std::vector<Rule> rules) {
   std::shared_ptr<RuleSet> set(new RuleSet());
   // Each rule compiles (and a user rule is probed) on its own, on every core; the first bad
@@ -168,6 +184,9 @@ Expected<std::shared_ptr<const RuleSet>> RuleSet::Compile(std::vector<Rule> rule
     if (!error.empty()) return Error{error};
   }
   set->regexes_ = std::move(regexes);
+  for (size_t i = 0; i < rules.size(); ++i) {
+    set->hint_uses_captures_.push_back(HintNamesGroup(rules[i].hint, *set->regexes_[i]));
+  }
   set->rules_ = std::move(rules);
   set->gate_ = std::make_unique<LiteralGate>(set->rules_);
   return std::shared_ptr<const RuleSet>(std::move(set));
@@ -273,7 +292,8 @@ bool RuleSet::Extract(int index, std::string_view message, std::vector<Capture>*
   const re2::RE2& re = *regexes_[index];
   thread_local std::string masked;
   message = Matchable(message, &masked);
-  const int groups = re.NumberOfCapturingGroups();
+  // Only the match's start wanted: RE2 need not track any group.
+  const int groups = captures ? re.NumberOfCapturingGroups() : 0;
   thread_local std::vector<re2::StringPiece> sub;  // reused: no allocation per event
   sub.assign(static_cast<size_t>(groups) + 1, re2::StringPiece());
   if (!re.Match(message, 0, message.size(), re2::RE2::UNANCHORED, sub.data(), groups + 1)) return false;

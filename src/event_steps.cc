@@ -71,10 +71,10 @@ void EventClassifier::Classify(const Event& e, Classified* c) const {
   c->captures.clear();
   std::string_view segment = e.message;
   const bool multi_line = segment.find('\n') != std::string_view::npos;
-  const bool wants_captures = observed_ || rules_.rules()[c->winner].hint.find('{') != std::string::npos;
+  const bool wants_captures = observed_ || rules_.HintUsesCaptures(c->winner);
   if (multi_line || wants_captures) {
     size_t start = 0;
-    rules_.Extract(c->winner, e.message, &c->captures, &start);
+    rules_.Extract(c->winner, e.message, wants_captures ? &c->captures : nullptr, &start);
     if (multi_line) segment = LineAt(e.message, start);
   }
   MakeTemplate(segment, &c->template_text);

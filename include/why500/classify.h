@@ -48,7 +48,11 @@ class RuleSet {
   // Whether rule `a` wins over rule `b` when both match.
   bool Outranks(int a, int b) const;
 
-  // Runs rule `index`'s own regex: named captures and the offset where the match starts.
+  // Whether rule `index`'s hint names one of its regex's groups (else Extract adds nothing to it).
+  bool HintUsesCaptures(int index) const { return hint_uses_captures_[static_cast<size_t>(index)]; }
+
+  // Runs rule `index`'s own regex: named captures (when `captures` is set) and the offset where
+  // the match starts.
   bool Extract(int index, std::string_view message, std::vector<Capture>* captures,
                size_t* match_start) const;
   bool Matches(int index, std::string_view message) const;
@@ -57,6 +61,7 @@ class RuleSet {
   RuleSet() = default;
   std::vector<Rule> rules_;
   std::vector<std::unique_ptr<re2::RE2>> regexes_;
+  std::vector<bool> hint_uses_captures_;
   const re2::RE2::Set* Set() const;  // every pattern, null when RE2 cannot compile them together
   mutable std::once_flag set_once_;
   mutable std::unique_ptr<re2::RE2::Set> set_;
