@@ -41,10 +41,23 @@ bool IsCommonWord(std::string_view w) {
 
 bool IsAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; }
 
+// Phrases that fill real error logs whatever is wrong: nginx writes the first for every request
+// of a missing file, the others after most upstream errors. A literal counts as if they were
+// not in it: made longer by them, it is no rarer.
+constexpr std::string_view kCommonPhrases[] = {
+    "no such file or directory", "while reading response header from upstream", "while reading upstream",
+    "while connecting to upstream", "while sending request to upstream",
+};
+
 // How rare a (lower case) literal is likely to be in a log line: words outside the common list
 // count by their length (a short one is often part of a longer word), common words and
-// punctuation barely count.
-int Rarity(const std::string& literal) {
+// punctuation barely count, common phrases not at all.
+int Rarity(std::string literal) {
+  for (std::string_view phrase : kCommonPhrases) {
+    for (size_t at = literal.find(phrase); at != std::string::npos; at = literal.find(phrase, at)) {
+      literal.replace(at, phrase.size(), " ");
+    }
+  }
   int score = 0;
   for (size_t i = 0; i < literal.size();) {
     if (!IsAlnum(literal[i])) {
