@@ -86,6 +86,17 @@ int HashBitsFor(size_t keys) {
   return bits;
 }
 
+// The bytes of `key` from `from` on, at most 8, as a word in memory order (as the text's word
+// is read) and the mask of the bytes it has.
+void WordOf(const std::string& key, size_t from, uint64_t* word, uint64_t* mask) {
+  const size_t bytes = key.size() > from ? std::min<size_t>(8, key.size() - from) : 0;
+  unsigned char ones[8] = {};
+  std::memset(ones, 0xff, bytes);
+  *word = 0;
+  if (bytes > 0) std::memcpy(word, key.data() + from, bytes);
+  std::memcpy(mask, ones, 8);
+}
+
 uint32_t HeadOf(const std::string& key, size_t bytes) {
   uint32_t head = 0;
   std::memcpy(&head, key.data(), bytes);
@@ -273,11 +284,8 @@ void LiteralGate::Index(KeyIndex* index, std::vector<std::pair<std::string, int>
     const bool same_key = i > 0 && entries[i - 1].hash == e.hash && entries[i - 1].literal == e.literal;
     if (!same_key) {
       KeyHead head;
-      const size_t head_bytes = std::min<size_t>(8, e.literal.size());
-      unsigned char ones[8] = {};
-      std::memset(ones, 0xff, head_bytes);
-      std::memcpy(&head.head, e.literal.data(), head_bytes);  // in memory order, as the text's word is read
-      std::memcpy(&head.mask, ones, 8);
+      WordOf(e.literal, 0, &head.head, &head.mask);
+      WordOf(e.literal, 8, &head.next, &head.next_mask);
       head.length = static_cast<uint32_t>(e.literal.size());
       index->heads.push_back(head);
       index->keys.push_back(Key{e.literal, {}});
@@ -301,16 +309,18 @@ bool LiteralGate::Collect(const std::vector<int>& rules, const Query& q) const {
   return false;
 }
 
-// `at` may be read 8 bytes ahead whatever `left` says: Scan pads the text it lowers.
+// `at` may be read 16 bytes ahead whatever `left` says: Scan pads the text it lowers.
 bool LiteralGate::KeyAt(const KeyIndex& index, const unsigned char* at, size_t left, uint32_t hash,
                         const Query& q) const {
-  uint64_t word;
+  uint64_t word, next;
   std::memcpy(&word, at, 8);
+  std::memcpy(&next, at + 8, 8);
   for (size_t k = index.bucket[hash]; k < index.bucket[hash + 1]; ++k) {
     const KeyHead& h = index.heads[k];
     if ((word & h.mask) != h.head || h.length > left) continue;
+    if (h.length > 8 && (next & h.next_mask) != h.next) continue;
     const Key& key = index.keys[k];
-    if (h.length > 8 && std::memcmp(at + 8, key.literal.data() + 8, h.length - 8) != 0) continue;
+    if (h.length > 16 && std::memcmp(at + 16, key.literal.data() + 16, h.length - 16) != 0) continue;
     if (Collect(key.rules, q)) return true;
   }
   return false;
@@ -348,7 +358,7 @@ LiteralGate::Verdict LiteralGate::Scan(const Table& table, std::string_view text
     FoldForKeys(text, &lowered);
   }
   const size_t n = lowered.size();
-  lowered.append(8, '\0');  // padding: KeyAt reads words
+  lowered.append(16, '\0');  // padding: KeyAt reads two words
   const auto* p = reinterpret_cast<const unsigned char*>(lowered.data());
   // Keys are looked up by the text's next four bytes: far fewer positions share those with
   // some key than share three, and each such position costs a bucket walk.
