@@ -44,8 +44,10 @@ constexpr std::array<Marker, 20> kMarkers = {{
 // service: on a box people and scripts ssh into it comes and goes thousands of times a day.
 std::string_view SystemdChange(std::string_view msg) {
   const size_t verb_end = msg.find(' ');
-  if (verb_end != std::string_view::npos && StartsWith(msg.substr(verb_end + 1), "session-")) return {};
-  if (StartsWith(msg, "session-") && msg.find(".scope: ") != std::string_view::npos) return {};
+  const std::string_view unit = verb_end == std::string_view::npos ? msg : msg.substr(verb_end + 1);
+  if ((StartsWith(unit, "session-") || StartsWith(msg, "session-")) && msg.find(".scope") != std::string_view::npos) {
+    return {};
+  }
   if (StartsWith(msg, "Started ")) return "start";
   if (StartsWith(msg, "Stopped ") || StartsWith(msg, "Stopping ")) return "stop";
   if (StartsWith(msg, "Reloading ") || StartsWith(msg, "Reloaded ")) return "reload";

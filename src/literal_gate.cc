@@ -75,8 +75,8 @@ int Rarity(std::string literal) {
   return score;
 }
 
-// Fibonacci hashing of a key's first bytes (3 or 4, in memory order in a word): keys that
-// share all but one of them still spread. `bits` wide: enough that about one hash in 32 is in
+// Fibonacci hashing of a key's first 4 bytes (in memory order in a word): keys that share
+// three of them still spread. `bits` wide: enough that about one hash in 32 is in
 // use, so that a text position rarely walks a bucket in vain however many rules there are
 // (the default rules need 16 bits, an 8 KiB bitmap that stays in L1).
 inline uint32_t HashHead(uint32_t head, int bits) { return (head * 2654435761u) >> (32 - bits); }

@@ -482,6 +482,14 @@ TEST_CASE("changes: logins' session scopes are no change, the service they resta
   REQUIRE(changes.size() == 1);
   CHECK(changes[0].kind == "stop");
   CHECK(changes[0].line == 4);
+  // A service whose name starts with "session-" is a service.
+  Event e;
+  e.format = Format::kSyslog;
+  e.join_key = "systemd";
+  e.message = "Started session-cleanup.service - Clean up old sessions.";
+  CHECK(DetectChange(e) == "start");
+  e.message = "session-5204.scope: Deactivated successfully.";
+  CHECK(DetectChange(e).empty());
 }
 
 // =============================================================================================

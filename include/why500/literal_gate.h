@@ -42,14 +42,14 @@ class LiteralGate {
     std::string literal;     // lower case ASCII, at least 3 bytes
     std::vector<int> rules;  // the rules this literal lets through
   };
-  // What a bucket walk compares first, kept apart from the keys so that the walk reads one
-  // short array: the literal's first 8 bytes as a word, which of them it has, the next 8
-  // likewise, and its length.
-  // Most keys that share a hash with the text are turned down by one compare, without memcmp.
+  // What a bucket walk compares, kept apart from the keys so that the walk reads one short
+  // array: the literal's first 8 bytes as a word and which of them it has, the next 8 likewise
+  // (keys that share a first word, such as those that start with "upstream", part there), and
+  // its length. Most keys that share a hash with the text are turned down without memcmp.
   struct KeyHead {
     uint64_t head = 0, mask = 0;
-    uint64_t next = 0, next_mask = 0;  // bytes 8 to 15 likewise: keys that share a first word
-    uint32_t length = 0;               // ("upstream ...") part at the second
+    uint64_t next = 0, next_mask = 0;
+    uint32_t length = 0;
   };
   // Keys by the hash of their first 4 bytes.
   struct KeyIndex {

@@ -14,7 +14,8 @@ namespace why500 {
 constexpr size_t kMaxTemplateBytes = 240;
 
 // Writes the template of the first line of `message` into `out` (cleared first; at most
-// kMaxTemplateBytes, never a split UTF-8 sequence). Allocates nothing once `out` has grown.
+// kMaxTemplateBytes, never a split UTF-8 sequence). Allocates nothing once `out` and the
+// thread's table of recent templates (template.cc) have grown.
 void MakeTemplate(std::string_view message, std::string* out);
 
 // The line of a multi-line message that holds byte `offset`.
