@@ -163,33 +163,50 @@ bool HintNamesGroup(const std::string& hint, const re2::RE2& re) {
 
 Expected<std::shared_ptr<const RuleSet>> RuleSet::Compile(std::vector<Rule> rules) {
   std::shared_ptr<RuleSet> set(new RuleSet());
-  // Each rule compiles (and a user rule is probed) on its own, on every core; the first bad
-  // rule in load order is the one reported, whichever thread found it.
-  std::vector<std::unique_ptr<re2::RE2>> regexes(rules.size());
+  set->compiled_ = std::make_unique<CompiledRule[]>(rules.size());
+  // A user rule compiles (and is probed) at load, on every core, so that a bad one is reported
+  // before any input is read: the first in load order, whichever thread found it. A built-in
+  // rule, which the tests compile, waits until a line first needs it (Regex).
   std::vector<std::string> errors(rules.size());
   ParallelFor(rules.size(), StartupThreads(rules.size()), [&](size_t i) {
     const Rule& r = rules[i];
-    regexes[i] = std::make_unique<re2::RE2>(r.pattern, RuleOptions());
-    if (!regexes[i]->ok()) {
-      errors[i] = r.source + ": rule '" + r.id + "': invalid pattern: " + regexes[i]->error();
-      if (!regexes[i]->error_arg().empty()) errors[i] += " (at '" + regexes[i]->error_arg() + "')";
-    } else if (!r.built_in && DfaExplodes(r.pattern)) {
+    if (r.built_in) return;
+    auto re = std::make_unique<re2::RE2>(r.pattern, RuleOptions());
+    if (!re->ok()) {
+      errors[i] = r.source + ": rule '" + r.id + "': invalid pattern: " + re->error();
+      if (!re->error_arg().empty()) errors[i] += " (at '" + re->error_arg() + "')";
+    } else if (DfaExplodes(r.pattern)) {
       errors[i] = r.source + ": rule '" + r.id +
                   "': pattern is too costly to match: its DFA needs more states than RE2's memory budget on some "
                   "lines (a counted repetition such as {20} after an unbounded alternation multiplies states); "
                   "narrow it";
     }
+    set->compiled_[i].re = std::move(re);
   });
   for (const std::string& error : errors) {
     if (!error.empty()) return Error{error};
   }
-  set->regexes_ = std::move(regexes);
-  for (size_t i = 0; i < rules.size(); ++i) {
-    set->hint_uses_captures_.push_back(HintNamesGroup(rules[i].hint, *set->regexes_[i]));
-  }
   set->rules_ = std::move(rules);
   set->gate_ = std::make_unique<LiteralGate>(set->rules_);
   return std::shared_ptr<const RuleSet>(std::move(set));
+}
+
+// Most rules are never needed by a given log: the gate leaves few candidates, and an access
+// log none. Compiling one when a line first needs it makes start-up a fraction of what
+// compiling 358 patterns cost. Any thread may be first; call_once makes the others wait.
+const re2::RE2& RuleSet::Regex(int index) const {
+  CompiledRule& c = compiled_[static_cast<size_t>(index)];
+  std::call_once(c.once, [&] {
+    const Rule& r = rules_[static_cast<size_t>(index)];
+    if (!c.re) c.re = std::make_unique<re2::RE2>(r.pattern, RuleOptions());
+    c.hint_uses_captures = HintNamesGroup(r.hint, *c.re);
+  });
+  return *c.re;
+}
+
+bool RuleSet::HintUsesCaptures(int index) const {
+  Regex(index);
+  return compiled_[static_cast<size_t>(index)].hint_uses_captures;
 }
 
 // Built when first needed: most runs never need it (the gate leaves at most a few candidates,
@@ -249,7 +266,7 @@ int RuleSet::Classify(std::string_view message, Format format, std::string_view 
         // is it, and the rest need not run.
         std::sort(candidates.begin(), candidates.end(), [&](int a, int b) { return Outranks(a, b); });
         for (int i : candidates) {
-          if (re2::RE2::PartialMatch(message, *regexes_[i])) {
+          if (re2::RE2::PartialMatch(message, Regex(i))) {
             matched->push_back(i);
             return i;
           }
@@ -257,7 +274,7 @@ int RuleSet::Classify(std::string_view message, Format format, std::string_view 
         return -1;
       }
       for (int i : candidates) {
-        if (re2::RE2::PartialMatch(message, *regexes_[i])) matched->push_back(i);
+        if (re2::RE2::PartialMatch(message, Regex(i))) matched->push_back(i);
       }
       return PickWinner(*matched);
     case LiteralGate::Verdict::kMany:
@@ -271,8 +288,8 @@ int RuleSet::Classify(std::string_view message, Format format, std::string_view 
     // No Set within RE2's memory budget, or its DFA ran out of memory: each rule's own regex
     // then, rather than miss a match.
     matched->clear();
-    for (size_t i = 0; i < regexes_.size(); ++i) {
-      if (re2::RE2::PartialMatch(message, *regexes_[i])) matched->push_back(static_cast<int>(i));
+    for (size_t i = 0; i < rules_.size(); ++i) {
+      if (re2::RE2::PartialMatch(message, Regex(static_cast<int>(i)))) matched->push_back(static_cast<int>(i));
     }
   }
   matched->erase(std::remove_if(matched->begin(), matched->end(),
@@ -284,12 +301,12 @@ int RuleSet::Classify(std::string_view message, Format format, std::string_view 
 
 bool RuleSet::Matches(int index, std::string_view message) const {
   thread_local std::string masked;
-  return re2::RE2::PartialMatch(Matchable(message, &masked), *regexes_[index]);
+  return re2::RE2::PartialMatch(Matchable(message, &masked), Regex(index));
 }
 
 bool RuleSet::Extract(int index, std::string_view message, std::vector<Capture>* captures,
                       size_t* match_start) const {
-  const re2::RE2& re = *regexes_[index];
+  const re2::RE2& re = Regex(index);
   thread_local std::string masked;
   message = Matchable(message, &masked);
   // Only the match's start wanted: RE2 need not track any group.

@@ -35,6 +35,19 @@ TEST_CASE("every default rule's examples win and its counter-examples do not mat
   CHECK(problems.empty());
 }
 
+TEST_CASE("every default rule's pattern compiles, as the rule set compiles them only when needed", "[rules]") {
+  auto loaded = LoadRules({}, true);
+  REQUIRE(loaded.ok());
+  for (const Rule& r : *loaded) {
+    INFO(r.id);
+    CHECK(r.built_in);
+    re2::RE2::Options options;
+    options.set_log_errors(false);
+    const re2::RE2 re(r.pattern, options);
+    CHECK(re.ok());
+  }
+}
+
 TEST_CASE("every default rule carries examples and counter-examples", "[rules]") {
   for (const Rule& r : DefaultRules()->rules()) {
     INFO(r.id);

@@ -49,7 +49,7 @@ class RuleSet {
   bool Outranks(int a, int b) const;
 
   // Whether rule `index`'s hint names one of its regex's groups (else Extract adds nothing to it).
-  bool HintUsesCaptures(int index) const { return hint_uses_captures_[static_cast<size_t>(index)]; }
+  bool HintUsesCaptures(int index) const;
 
   // Runs rule `index`'s own regex: named captures (when `captures` is set) and the offset where
   // the match starts.
@@ -60,8 +60,14 @@ class RuleSet {
  private:
   RuleSet() = default;
   std::vector<Rule> rules_;
-  std::vector<std::unique_ptr<re2::RE2>> regexes_;
-  std::vector<bool> hint_uses_captures_;
+  // Each rule's own regex, compiled when first needed (user rules at load, to report errors).
+  struct CompiledRule {
+    std::once_flag once;
+    std::unique_ptr<re2::RE2> re;
+    bool hint_uses_captures = false;  // its hint names one of its groups
+  };
+  const re2::RE2& Regex(int index) const;
+  std::unique_ptr<CompiledRule[]> compiled_;  // by rule
   const re2::RE2::Set* Set() const;  // every pattern, null when RE2 cannot compile them together
   mutable std::once_flag set_once_;
   mutable std::unique_ptr<re2::RE2::Set> set_;
