@@ -2,7 +2,6 @@
 
 #include <array>
 #include <cstdint>
-#include <cstring>
 
 #include "why500/text.h"
 #include "why500/time_parse.h"
@@ -491,19 +490,6 @@ class RecentTemplates {
     s.template_text.assign(template_text);
   }
 
-  static uint64_t Hash(std::string_view text) {
-    uint64_t h = 0x9e3779b97f4a7c15ULL ^ text.size();
-    size_t i = 0;
-    for (; i + 8 <= text.size(); i += 8) {
-      uint64_t w;
-      std::memcpy(&w, text.data() + i, 8);
-      h = (h ^ w) * 0xff51afd7ed558ccdULL;
-      h ^= h >> 32;
-    }
-    for (; i < text.size(); ++i) h = (h ^ static_cast<unsigned char>(text[i])) * 0x100000001b3ULL;
-    return h ^ (h >> 29);
-  }
-
  private:
   struct Slot {
     bool used = false;
@@ -519,7 +505,7 @@ void MakeTemplateAnew(std::string_view message, std::string* out);
 
 void MakeTemplate(std::string_view message, std::string* out) {
   thread_local RecentTemplates recent;
-  const uint64_t hash = RecentTemplates::Hash(message);
+  const uint64_t hash = HashBytes(message);
   if (recent.Find(message, hash, out)) return;
   MakeTemplateAnew(message, out);
   recent.Keep(message, hash, *out);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <utility>
 
 #include "why500/classify.h"
 #include "why500/literal_gate.h"
@@ -66,6 +67,19 @@ void CheckAgreesWithOracle(const RuleSet& set, const std::string& message, Forma
   }
 }
 
+// Rules of cause app.exception (or "none" for a benign one), from {id, pattern} pairs.
+std::vector<Rule> RulesOf(const std::vector<std::pair<std::string, std::string>>& id_patterns) {
+  std::vector<Rule> rules;
+  for (const auto& [id, pattern] : id_patterns) {
+    Rule r;
+    r.id = id;
+    r.cause = id == "t.benign" ? "none" : "app.exception";
+    r.pattern = pattern;
+    rules.push_back(std::move(r));
+  }
+  return rules;
+}
+
 }  // namespace
 
 TEST_CASE("literal gate: finds required literals for nearly every default rule", "[gate]") {
@@ -96,16 +110,9 @@ TEST_CASE("literal gate: every testdata line and run of lines classifies as with
 }
 
 TEST_CASE("literal gate: case, bytes >= 0x80 and multi-line patterns", "[gate]") {
-  auto rules = std::vector<Rule>(3);
-  rules[0].id = "t.case";
-  rules[0].cause = "app.exception";
-  rules[0].pattern = "(?i)kaboom happened";
-  rules[1].id = "t.frames";
-  rules[1].cause = "app.exception";
-  rules[1].pattern = "(?m)^\\w+Error: [^\\n]*\\n\\s+at ";
-  rules[2].id = "t.benign";
-  rules[2].cause = "none";
-  rules[2].pattern = "harmless thing";
+  const std::vector<Rule> rules = RulesOf({{"t.case", "(?i)kaboom happened"},
+                                           {"t.frames", "(?m)^\\w+Error: [^\\n]*\\n\\s+at "},
+                                           {"t.benign", "harmless thing"}});
   auto set = RuleSet::Compile(rules);
   REQUIRE(set);
   const RuleSet& s = **set;
@@ -123,19 +130,10 @@ TEST_CASE("literal gate: case, bytes >= 0x80 and multi-line patterns", "[gate]")
 }
 
 TEST_CASE("literal gate: text with bytes >= 0x80 is gated as RE2 folds and masks it", "[gate]") {
-  auto rules = std::vector<Rule>(4);
-  rules[0].id = "t.fold";
-  rules[0].cause = "app.exception";
-  rules[0].pattern = "(?i)disk is full";
-  rules[1].id = "t.masked";
-  rules[1].cause = "app.exception";
-  rules[1].pattern = "index\\.php\\?page=";
-  rules[2].id = "t.unicode";
-  rules[2].cause = "app.exception";
-  rules[2].pattern = "Datenbank nicht erreichbar|base de données indisponible";
-  rules[3].id = "t.plain";
-  rules[3].cause = "app.exception";
-  rules[3].pattern = "kaboom";
+  const std::vector<Rule> rules = RulesOf({{"t.fold", "(?i)disk is full"},
+                                           {"t.masked", "index\\.php\\?page="},
+                                           {"t.unicode", "Datenbank nicht erreichbar|base de données indisponible"},
+                                           {"t.plain", "kaboom"}});
   auto set = RuleSet::Compile(rules);
   REQUIRE(set);
   const RuleSet& s = **set;

@@ -422,6 +422,13 @@ TEST_CASE("markdown: log text can neither steer a terminal nor restyle the page"
 // =============================================================================================
 // Changes
 
+// Failures from 10:12:00 on, for the changes before them: refused connections every 5 s.
+std::string RefusedAtTwelve() {
+  std::string error;
+  for (int s = 0; s < 60; s += 5) error += ConnectRefused(12, s, "192.0.2." + std::to_string(s + 1), "/");
+  return error;
+}
+
 TEST_CASE("changes: a worker recycle is no change, migrations with a restart are a deploy", "[triage][changes]") {
   const std::string app =
       "[2026-11-21 10:07:12 +0000] [813] [INFO] Autorestarting worker after current request.\n"
@@ -431,9 +438,7 @@ TEST_CASE("changes: a worker recycle is no change, migrations with a restart are
       "2026-11-21 10:09:01,002 INFO   Applying shop.0042_order_index... OK\n"
       "[2026-11-21 10:09:03 +0000] [805] [INFO] Booting worker with pid: 1400\n"
       "[2026-11-21 10:12:13 +0000] [805] [INFO] Booting worker with pid: 1401\n";
-  std::string error;
-  for (int s = 0; s < 60; s += 5) error += ConnectRefused(12, s, "192.0.2." + std::to_string(s + 1), "/");
-  const auto t = Triage({app, error});
+  const auto t = Triage({app, RefusedAtTwelve()});
   const std::vector<Change>& changes = t->result.agg.changes;
   REQUIRE(changes.size() == 3);
   CHECK(changes[0].kind == "recycle");
@@ -475,9 +480,7 @@ TEST_CASE("changes: logins' session scopes are no change, the service they resta
       "2026-11-21T10:04:00+0000 web02 systemd[1]: Stopping session-5205.scope - Session 5205 of User root...\n"
       "2026-11-21T10:10:02+0000 web02 systemd[1]: Stopped php8.2-fpm.service - The PHP 8.2 FastCGI Process Manager.\n"
       "2026-11-21T10:10:03+0000 web02 systemd[1]: Started session-5206.scope - Session 5206 of User deploy.\n";
-  std::string error;
-  for (int s = 0; s < 60; s += 5) error += ConnectRefused(12, s, "192.0.2." + std::to_string(s + 1), "/");
-  const auto t = Triage({journal, error});
+  const auto t = Triage({journal, RefusedAtTwelve()});
   const std::vector<Change>& changes = t->result.agg.changes;
   REQUIRE(changes.size() == 1);
   CHECK(changes[0].kind == "stop");
