@@ -1,79 +1,18 @@
 #include "why500/literal_gate.h"
 
-#include <re2/filtered_re2.h>
-
 #include <algorithm>
 #include <cstring>
 #include <tuple>
+#include <unordered_map>
 
+#include "why500/gate_keys.h"
 #include "why500/parallel_for.h"
 #include "why500/text.h"
 
 namespace why500 {
 namespace {
 
-// RE2's prefilter leaves out literals shorter than this; the scan hashes this many bytes.
-constexpr int kMinLiteral = 3;
-
-// Words found in most logs, benign or not (from real nginx, Apache, PHP, journald and
-// application lines). A literal made of them is a poor key: the gate prefers rarer ones.
-constexpr std::string_view kCommonWords[] = {
-    "a",        "an",       "and",       "at",       "by",        "for",       "from",     "in",
-    "is",       "it",       "no",        "not",      "of",        "on",        "or",       "the",
-    "to",       "was",      "with",      "access",   "alert",     "allowed",   "api",      "app",
-    "application", "bad",   "cannot",    "child",    "client",    "closed",    "code",     "com",
-    "config",   "connect",  "connecting", "connection", "core",   "could",     "crit",     "critical",
-    "data",     "debug",    "denied",    "directory", "does",     "error",     "errors",   "exception",
-    "exist",    "failed",   "failure",   "fatal",    "file",      "found",     "get",      "header",
-    "host",     "html",     "http",      "https",    "index",     "info",      "internal", "line",
-    "local",    "log",      "message",   "module",   "notice",    "null",      "open",     "out",
-    "php",      "pid",      "pool",      "port",     "post",      "process",   "proxy",    "read",
-    "reading",  "refused",  "request",   "response", "script",    "seconds",   "sent",     "server",
-    "service",  "size",     "socket",    "start",    "started",   "status",    "stderr",   "such",
-    "time",     "timed",    "timeout",   "unable",   "unknown",   "upstream",  "user",     "value",
-    "var",      "warn",     "warning",   "while",    "worker",    "www",       "apache",    "nginx",
-    "fpm",      "unix",     "tcp",       "exec",     "env",       "can",
-};
-
-bool IsCommonWord(std::string_view w) {
-  return std::find(std::begin(kCommonWords), std::end(kCommonWords), w) != std::end(kCommonWords);
-}
-
-bool IsAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; }
-
-// Phrases that fill real error logs whatever is wrong: nginx writes the first for every request
-// of a missing file, the others after most upstream errors. A literal counts as if they were
-// not in it: made longer by them, it is no rarer.
-constexpr std::string_view kCommonPhrases[] = {
-    "no such file or directory", "while reading response header from upstream", "while reading upstream",
-    "while connecting to upstream", "while sending request to upstream",
-};
-
-// How rare a (lower case) literal is likely to be in a log line: words outside the common list
-// count by their length (a short one is often part of a longer word), common words and
-// punctuation barely count, common phrases not at all.
-int Rarity(std::string literal) {
-  for (std::string_view phrase : kCommonPhrases) {
-    for (size_t at = literal.find(phrase); at != std::string::npos; at = literal.find(phrase, at)) {
-      literal.replace(at, phrase.size(), " ");
-    }
-  }
-  int score = 0;
-  for (size_t i = 0; i < literal.size();) {
-    if (!IsAlnum(literal[i])) {
-      score += literal[i] == ' ' ? 0 : 1;
-      ++i;
-      continue;
-    }
-    size_t end = i;
-    while (end < literal.size() && IsAlnum(literal[end])) ++end;
-    const std::string_view word(literal.data() + i, end - i);
-    const int length = static_cast<int>(word.size());
-    score += IsCommonWord(word) ? 1 : length <= 3 ? length : 3 * length;
-    i = end;
-  }
-  return score;
-}
+constexpr int kMinLiteral = kMinKeyLength;
 
 // Fibonacci hashing of a key's first 4 bytes (in memory order in a word): keys that share
 // three of them still spread. `bits` wide: enough that about one hash in 32 is in
@@ -107,66 +46,18 @@ bool IsAscii(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
-// One rule's prefilter: which of its literals must be present for it to possibly match.
-class RulePrefilter {
- public:
-  RulePrefilter(const std::string& pattern, bool one_line) : filter_(kMinLiteral) {
-    re2::RE2::Options options;
-    options.set_log_errors(false);
-    // never_nl turns a '\n' in the pattern into "no match" and takes it out of classes and
-    // dots: on text without '\n' that pattern and the original match alike.
-    options.set_never_nl(one_line);
-    int id = 0;
-    ok_ = filter_.Add(pattern, options, &id) == re2::RE2::NoError;
-    if (ok_) filter_.Compile(&literals_);
-    // RE2 compiles a pattern that can match nothing (one that needs a '\n' under never_nl) to
-    // its fail instruction alone; anything that can match has a match instruction as well.
-    can_match_ = !ok_ || filter_.GetRE2(id).ProgramSize() > 1;
-  }
-
-  // Whether the rule can match at all (the one-line variant of a JVM frame rule cannot).
-  bool CanMatch() const { return can_match_; }
-
-  // The literals one of which every match contains, chosen to be the rarest: each literal,
-  // most common first, is assumed present, and stays so while the rule still cannot pass
-  // without the rest. Empty when the rule may match with no literal at all.
-  std::vector<std::string> Keys() {
-    std::vector<std::string> keys;
-    if (!ok_ || Passes({})) return keys;
-    std::vector<int> order(literals_.size());
-    std::vector<int> rarity(literals_.size());
-    for (size_t i = 0; i < order.size(); ++i) {
-      order[i] = static_cast<int>(i);
-      rarity[i] = Rarity(literals_[i]);
-    }
-    std::sort(order.begin(), order.end(), [&](int a, int b) {
-      if (rarity[a] != rarity[b]) return rarity[a] < rarity[b];
-      return literals_[a] < literals_[b];
-    });
-    std::vector<int> assumed;
-    for (int i : order) {
-      assumed.push_back(i);
-      if (Passes(assumed)) {
-        assumed.pop_back();
-        keys.push_back(literals_[i]);
-      }
-    }
-    return keys;
-  }
-
- private:
-  bool Passes(const std::vector<int>& present) {
-    std::vector<int> sorted = present;
-    std::sort(sorted.begin(), sorted.end());
-    std::vector<int> passing;
-    filter_.AllPotentials(sorted, &passing);
-    return !passing.empty();
-  }
-
-  re2::FilteredRE2 filter_;
-  std::vector<std::string> literals_;
-  bool ok_ = false, can_match_ = true;
-};
+// The keys the build learnt for `pattern`, or null for a pattern that is no built-in rule's.
+const GateKeys* BuiltInGateKeys(std::string_view pattern, bool one_line) {
+  using Index = std::unordered_map<std::string_view, const GateKeys*>;
+  static const auto* const by_mode = [] {
+    auto* index = new Index[2];  // [one_line], for the program's life
+    for (const BuiltInGateKeysEntry& e : BuiltInGateKeysEntries()) index[e.one_line ? 1 : 0][e.pattern] = &e.learnt;
+    return index;
+  }();
+  const Index& index = by_mode[one_line ? 1 : 0];
+  const auto it = index.find(pattern);
+  return it == index.end() ? nullptr : it->second;
+}
 
 inline char LowerAscii(unsigned char c) { return static_cast<char>(c + (static_cast<unsigned char>(c - 'A') < 26 ? 32 : 0)); }
 
@@ -217,16 +108,19 @@ const LiteralGate::Table& LiteralGate::TableFor(bool one_line) const {
 }
 
 void LiteralGate::Build(Table* table, bool one_line) const {
-  // Finding a rule's keys compiles its pattern: done for every rule at once on every core.
-  struct Found {
-    bool can_match = false;
-    std::vector<std::string> keys;
-  };
-  std::vector<Found> found(rules_.size());
-  ParallelFor(rules_.size(), StartupThreads(rules_.size()), [&](size_t r) {
-    RulePrefilter prefilter(rules_[r].pattern, one_line);
-    found[r].can_match = prefilter.CanMatch();
-    if (found[r].can_match) found[r].keys = prefilter.Keys();
+  // The built-in rules' keys were learnt when why500 was built. Learning a user rule's compiles
+  // its pattern: done for all of them at once on every core.
+  std::vector<GateKeys> found(rules_.size());
+  std::vector<size_t> unknown;
+  for (size_t r = 0; r < rules_.size(); ++r) {
+    if (const GateKeys* keys = BuiltInGateKeys(rules_[r].pattern, one_line)) {
+      found[r] = *keys;
+    } else {
+      unknown.push_back(r);
+    }
+  }
+  ParallelFor(unknown.size(), StartupThreads(unknown.size()), [&](size_t i) {
+    found[unknown[i]] = LearnGateKeys(rules_[unknown[i]].pattern, one_line);
   });
   std::vector<std::pair<std::string, int>> pairs;  // (literal, rule)
   for (size_t r = 0; r < rules_.size(); ++r) {

@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <utility>
 
 #include "why500/classify.h"
+#include "why500/gate_keys.h"
 #include "why500/literal_gate.h"
 
 using namespace why500;
@@ -86,6 +88,40 @@ TEST_CASE("literal gate: finds required literals for nearly every default rule",
   LiteralGate gate(DefaultRules().rules());
   CHECK(gate.key_count() > 100);
   CHECK(gate.unfiltered_count() <= 3);  // a rule such as `\S` for nginx's [emerg] has none
+}
+
+TEST_CASE("literal gate: the keys learnt at build time are those learnt at run time", "[gate]") {
+  std::map<std::pair<std::string, bool>, const GateKeys*> built;
+  for (const BuiltInGateKeysEntry& e : BuiltInGateKeysEntries()) built[{std::string(e.pattern), e.one_line}] = &e.learnt;
+  size_t filtered = 0;
+  for (const Rule& rule : DefaultRules().rules()) {
+    for (const bool one_line : {true, false}) {
+      INFO(rule.id << (one_line ? " (one line)" : " (multi-line)"));
+      const auto it = built.find({rule.pattern, one_line});
+      REQUIRE(it != built.end());  // every built-in rule is learnt at build time
+      const GateKeys learnt = LearnGateKeys(rule.pattern, one_line);
+      CHECK(*it->second == learnt);
+      filtered += learnt.keys.empty() ? 0 : 1;
+    }
+  }
+  CHECK(filtered > DefaultRules().rules().size());  // most rules have keys in both modes
+}
+
+TEST_CASE("literal gate: a user rule's keys are learnt when the gate is built", "[gate]") {
+  // No built-in rule has this pattern: the gate learns its keys (only "zxqv_marker" will do).
+  std::vector<Rule> rules = DefaultRules().rules();
+  Rule user;
+  user.id = "user.marker";
+  user.cause = "app.exception";
+  user.pattern = "(?i)zxqv_marker \\d+";
+  rules.push_back(user);
+  const LiteralGate gate(rules);
+  const int user_index = static_cast<int>(rules.size() - 1);
+  std::vector<int> candidates;
+  CHECK(gate.Candidates("ZXQV_MARKER 42", Format::kGeneric, "", false, 64, &candidates) == LiteralGate::Verdict::kFew);
+  CHECK(std::find(candidates.begin(), candidates.end(), user_index) != candidates.end());
+  gate.Candidates("zxqv marker 42", Format::kGeneric, "", false, 64, &candidates);
+  CHECK(std::find(candidates.begin(), candidates.end(), user_index) == candidates.end());
 }
 
 TEST_CASE("literal gate: every rule example and counter-example classifies as without it", "[gate]") {
