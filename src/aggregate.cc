@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <unordered_set>
 
 #include "why500/text.h"
@@ -60,8 +61,15 @@ uint64_t RequestIdKey(std::string_view request_id) {
 // Every marker below holds "_id" or "-id" (either case): most texts hold neither, and one pass
 // over them tells, where seven finds would each stop at every 'r', 'x' or '"'.
 bool MayNameRequestId(std::string_view text) {
-  for (size_t i = 0; i + 2 < text.size(); ++i) {
-    if ((text[i] == '_' || text[i] == '-') && (text[i + 1] | 0x20) == 'i' && (text[i + 2] | 0x20) == 'd') return true;
+  // memchr for the separators: far faster than a byte loop over long evidence lines, on the
+  // thread that adds events in order.
+  for (const char separator : {'_', '-'}) {
+    const char* end = text.data() + text.size();
+    for (const char* p = text.data(); end - p > 2; ++p) {
+      p = static_cast<const char*>(std::memchr(p, separator, static_cast<size_t>(end - p - 2)));
+      if (p == nullptr) break;
+      if ((p[1] | 0x20) == 'i' && (p[2] | 0x20) == 'd') return true;
+    }
   }
   return false;
 }

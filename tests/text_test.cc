@@ -60,3 +60,52 @@ TEST_CASE("binary lines: a NUL or control byte is seen at every offset of the 8-
   for (int c = 0x20; c < 0x7f; ++c) printable.push_back(static_cast<char>(c));
   CHECK_FALSE(LooksBinary(printable));
 }
+
+namespace {
+
+// The byte-at-a-time definitions the block scans must agree with.
+bool ReferenceValidUtf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = Utf8SequenceLength(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+bool ReferenceLooksBinary(std::string_view line) {
+  size_t odd = 0;
+  for (const char ch : line) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == 0) return true;
+    if (c < 0x20 && c != '\t' && c != '\r' && c != 0x1b) ++odd;
+  }
+  for (size_t k = 0; k < line.size();) {
+    const size_t n = Utf8SequenceLength(line, k);
+    odd += n == 0;
+    k += n == 0 ? 1 : n;
+  }
+  return odd > 4 && odd * 10 > line.size();
+}
+
+}  // namespace
+
+TEST_CASE("UTF-8 and binary checks: the block scans agree with byte-by-byte ones", "[text]") {
+  // Mostly ASCII text with, at random offsets and lengths (across 8- and 16-byte blocks), a few
+  // control bytes, NULs, valid multi-byte characters and invalid bytes.
+  const std::string pieces[] = {"a", "log line ", "\t", "\x01", "\x1b", std::string(1, '\0'), "\xc3\xa9",
+                                "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xff", "\xc3", "\xed\xa0\x80"};
+  uint32_t seed = 12345;
+  const auto next = [&seed] {
+    seed = seed * 1103515245u + 12345u;
+    return seed >> 16;
+  };
+  for (int round = 0; round < 4000; ++round) {
+    std::string line;
+    const size_t parts = next() % 40;
+    for (size_t p = 0; p < parts; ++p) line += pieces[next() % 100 < 85 ? next() % 2 : 2 + next() % 10];
+    INFO("round " << round);
+    CHECK(IsValidUtf8(line) == ReferenceValidUtf8(line));
+    CHECK(LooksBinary(line) == ReferenceLooksBinary(line));
+  }
+}
