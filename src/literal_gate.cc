@@ -61,6 +61,19 @@ const GateKeys* BuiltInGateKeys(std::string_view pattern, bool one_line) {
 
 inline char LowerAscii(unsigned char c) { return static_cast<char>(c + (static_cast<unsigned char>(c - 'A') < 26 ? 32 : 0)); }
 
+// Lower-cases the ASCII letters of `text` into `out`; true when it has a byte >= 0x80. A loop the
+// compiler vectorises (given plain pointers: through a thread_local string it reloads the
+// string's address at every byte, and does not).
+bool LowerAsciiInto(std::string_view text, char* out) {
+  const auto* in = reinterpret_cast<const unsigned char*>(text.data());
+  unsigned char high = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    high |= in[i];
+    out[i] = LowerAscii(in[i]);
+  }
+  return (high & 0x80) != 0;
+}
+
 // Text with bytes >= 0x80, as the keys must be looked for in it. RE2 reads the text as UTF-8
 // with each invalid byte masked as '?' (classify.cc), and folds case onto ASCII letters from
 // two characters only: U+017F (long s) matches (?i)s and U+212A (Kelvin sign) (?i)k; no other
@@ -238,29 +251,26 @@ LiteralGate::Verdict LiteralGate::Candidates(std::string_view text, Format forma
 
 LiteralGate::Verdict LiteralGate::Scan(const Table& table, std::string_view text, const Query& q) const {
   if (Collect(table.unfiltered, q)) return Verdict::kMany;
-  // Lower-cased once (a loop the compiler vectorises), so that keys compare with memcmp.
+  // Lower-cased once, so that keys compare with memcmp.
   thread_local std::string lowered;
   lowered.resize(text.size());
-  unsigned high = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    high |= c;
-    lowered[i] = LowerAscii(c);
-  }
-  if ((high & 0x80) != 0) {
+  if (LowerAsciiInto(text, lowered.data())) {
     if (Collect(table.non_ascii, q)) return Verdict::kMany;
     FoldForKeys(text, &lowered);
   }
   const size_t n = lowered.size();
   lowered.append(16, '\0');  // padding: KeyAt reads two words
   const auto* p = reinterpret_cast<const unsigned char*>(lowered.data());
+  const KeyIndex& keys = table.keys;
+  const int bits = keys.bits;  // in locals: the loop calls out, so members would be read again
+  const uint64_t* seen = keys.seen.data();
   // Keys are looked up by the text's next four bytes: far fewer positions share those with
   // some key than share three, and each such position costs a bucket walk.
   for (size_t i = 0; i + kMinLiteral <= n; ++i) {
     uint32_t word;
     std::memcpy(&word, p + i, 4);  // past n only into the padding
-    const uint32_t h = HashHead(word, table.keys.bits);
-    if (table.keys.Seen(h) && KeyAt(table.keys, p + i, n - i, h, q)) {
+    const uint32_t h = HashHead(word, bits);
+    if (((seen[h >> 6] >> (h & 63)) & 1) != 0 && KeyAt(keys, p + i, n - i, h, q)) {
       return Verdict::kMany;  // one rule is enough for a yes, or the list is too long
     }
   }

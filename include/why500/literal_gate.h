@@ -58,7 +58,6 @@ class LiteralGate {
     int bits = 16;                      // of the hash
     std::vector<uint64_t> seen;         // a bit per hash in use: the scan's fast test
     std::vector<uint32_t> bucket;       // hash -> first key with it; hash + 1 -> one past the last
-    bool Seen(uint32_t hash) const { return ((seen[hash >> 6] >> (hash & 63)) & 1) != 0; }
   };
   struct Table {
     std::vector<int> unfiltered;  // rules without a required literal
