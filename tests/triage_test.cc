@@ -471,6 +471,18 @@ TEST_CASE("changes: each server's phrase is found anywhere in a message, the fir
   // Two phrases: the one listed first (gunicorn's boot, a start) wins over the later migration.
   CHECK(kind_of("Running migrations: then Booting worker with pid: 12") == "start");
   CHECK(kind_of("x Booting worker with pid: 12 and Running migrations") == "start");
+  // The scan samples positions: each phrase is found wherever it starts, at the very end of a
+  // message too, and one cut short by a byte is not.
+  for (const std::string phrase : {"Listening at: ", "Migrating: ", "reconfiguring", "Terminating ..."}) {
+    for (size_t at = 0; at < 24; ++at) {
+      INFO(phrase << " at " << at);
+      const std::string before(at, 'x');
+      CHECK_FALSE(kind_of(before + phrase + " and more").empty());
+      CHECK_FALSE(kind_of(before + phrase).empty());
+      CHECK(kind_of(before + phrase.substr(1)).empty());
+      CHECK(kind_of(before + phrase.substr(0, phrase.size() - 1)).empty());
+    }
+  }
 }
 
 TEST_CASE("changes: logins' session scopes are no change, the service they restart is", "[triage][changes]") {
