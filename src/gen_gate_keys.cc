@@ -1,8 +1,12 @@
 // Build step: learns the literal gate's keys of every rule in the given rule files and writes
 // them as C++ (BuiltInGateKeysEntries), so that a run need not compile each built-in pattern
-// twice to learn them. Usage: why500_gen_gate_keys OUT.cc RULES.json...
+// twice to learn them; and counts the 4-byte substrings of the rules' example lines
+// (BuiltInCommonGrams), so that the gate files each key under its rarest one.
+// Usage: why500_gen_gate_keys OUT.cc RULES.json...
+#include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -12,6 +16,8 @@
 #include "why500/gate_keys.h"
 
 namespace {
+
+constexpr size_t kCommonGrams = 4096;  // of ~50,000 distinct ones: the rest occur a few times each
 
 // A C++ string literal of any bytes: each byte that is not a letter, digit or space as a
 // three-digit octal escape, which cannot run into the next character as a hex escape would.
@@ -37,7 +43,14 @@ std::string CxxKeys(const why500::GateKeys& learnt) {
   return out + "}}";
 }
 
-bool ReadPatterns(const char* path, std::set<std::string>* patterns) {
+// Counts the 4-byte substrings of `line` as the gate scans it: ASCII letters lower-cased.
+void CountGrams(const std::string& line, std::map<std::string, uint32_t>* grams) {
+  std::string lowered = line;
+  for (char& c : lowered) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  for (size_t i = 0; i + 4 <= lowered.size(); ++i) ++(*grams)[lowered.substr(i, 4)];
+}
+
+bool ReadRules(const char* path, std::set<std::string>* patterns, std::map<std::string, uint32_t>* grams) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
@@ -48,8 +61,15 @@ bool ReadPatterns(const char* path, std::set<std::string>* patterns) {
     return false;
   }
   for (const nlohmann::json& rule : *rules) {
-    if (rule.is_object() && rule.contains("pattern") && rule["pattern"].is_string()) {
-      patterns->insert(rule["pattern"].get<std::string>());
+    if (!rule.is_object()) continue;
+    if (rule.contains("pattern") && rule["pattern"].is_string()) patterns->insert(rule["pattern"].get<std::string>());
+    // The rules' example lines are real log lines from public sources: how often a 4-byte
+    // substring occurs among them says how often the gate would stop at it in a real log.
+    for (const char* field : {"examples", "counter_examples"}) {
+      if (!rule.contains(field) || !rule[field].is_array()) continue;
+      for (const nlohmann::json& line : rule[field]) {
+        if (line.is_string()) CountGrams(line.get<std::string>(), grams);
+      }
     }
   }
   return true;
@@ -63,8 +83,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::set<std::string> patterns;  // sorted: the output does not depend on file order
+  std::map<std::string, uint32_t> grams;
   for (int i = 2; i < argc; ++i) {
-    if (!ReadPatterns(argv[i], &patterns)) return 1;
+    if (!ReadRules(argv[i], &patterns, &grams)) return 1;
   }
   std::string out =
       "// Generated from rules/*.json by src/gen_gate_keys.cc. Do not edit.\n"
@@ -78,7 +99,18 @@ int main(int argc, char** argv) {
       out += "    {" + CxxLiteral(pattern) + (one_line ? ", true, " : ", false, ") + CxxKeys(keys) + "},\n";
     }
   }
-  out += "  };\n  return entries;\n}\n\n}  // namespace why500\n";
+  out += "  };\n  return entries;\n}\n\n";
+  // The most frequent ones, by bytes; any other counts as rare.
+  std::vector<std::pair<uint32_t, std::string>> by_count;
+  for (const auto& [gram, count] : grams) by_count.emplace_back(count, gram);
+  std::sort(by_count.begin(), by_count.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  if (by_count.size() > kCommonGrams) by_count.resize(kCommonGrams);
+  std::sort(by_count.begin(), by_count.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+  out += "const std::vector<CommonGram>& BuiltInCommonGrams() {\n  static const std::vector<CommonGram> grams = {\n";
+  for (const auto& [count, gram] : by_count) out += "    {" + CxxLiteral(gram) + ", " + std::to_string(count) + "},\n";
+  out += "  };\n  return grams;\n}\n\n}  // namespace why500\n";
   std::ofstream file(argv[1], std::ios::binary | std::ios::trunc);
   file << out;
   if (!file.flush()) {

@@ -59,6 +59,19 @@ const GateKeys* BuiltInGateKeys(std::string_view pattern, bool one_line) {
   return it == index.end() ? nullptr : it->second;
 }
 
+// How often the 4 bytes at `p` occur in real log lines (BuiltInCommonGrams); 0: rarely.
+uint32_t CommonGramCount(const char* p) {
+  static const auto* const counts = [] {
+    auto* map = new std::unordered_map<uint32_t, uint32_t>;  // for the program's life
+    for (const CommonGram& g : BuiltInCommonGrams()) (*map)[HeadOf(std::string(g.gram), 4)] = g.count;
+    return map;
+  }();
+  uint32_t gram;
+  std::memcpy(&gram, p, 4);
+  const auto it = counts->find(gram);
+  return it == counts->end() ? 0 : it->second;
+}
+
 inline char LowerAscii(unsigned char c) { return static_cast<char>(c + (static_cast<unsigned char>(c - 'A') < 26 ? 32 : 0)); }
 
 // Lower-cases the ASCII letters of `text` into `out`; true when it has a byte >= 0x80. A loop the
@@ -162,21 +175,29 @@ void LiteralGate::Build(Table* table, bool one_line) const {
 }
 
 void LiteralGate::Index(KeyIndex* index, std::vector<std::pair<std::string, int>> pairs) {
-  // Each key is filed under the hash of its first four bytes. A 3-byte key is filed once for
-  // each byte that may follow it (the padding's 0 at the text's end among them), so the scan
-  // hashes one word per position.
+  // Each key is filed under the hash of four of its bytes, those that occur least often in real
+  // logs: a scan that stops at every "fail" or "conn" in a text, and walks a bucket of all the
+  // keys that start so, costs several times one that stops where a key is likely. A 3-byte key
+  // is filed once for each byte that may follow it (the padding's 0 at the text's end among
+  // them), so the scan hashes one word per position.
   struct Entry {
     uint32_t hash;
     std::string literal;
     int rule;
+    uint32_t offset;  // of the four bytes in the literal
   };
   std::vector<Entry> entries;
   for (auto& [literal, rule] : pairs) {
     if (literal.size() > 3) {
-      entries.push_back({HeadOf(literal, 4), std::move(literal), rule});
+      uint32_t best = 0, best_count = CommonGramCount(literal.data());
+      for (uint32_t at = 1; at + 4 <= literal.size() && best_count > 0; ++at) {
+        const uint32_t count = CommonGramCount(literal.data() + at);
+        if (count < best_count) best = at, best_count = count;
+      }
+      entries.push_back({HeadOf(literal.substr(best), 4), std::move(literal), rule, best});
       continue;
     }
-    for (uint32_t next = 0; next < 256; ++next) entries.push_back({HeadOf(literal, 3) | next << 24, literal, rule});
+    for (uint32_t next = 0; next < 256; ++next) entries.push_back({HeadOf(literal, 3) | next << 24, literal, rule, 0});
   }
   index->bits = HashBitsFor(entries.size());
   for (Entry& e : entries) e.hash = HashHead(e.hash, index->bits);
@@ -194,6 +215,7 @@ void LiteralGate::Index(KeyIndex* index, std::vector<std::pair<std::string, int>
       WordOf(e.literal, 0, &head.head, &head.mask);
       WordOf(e.literal, 8, &head.next, &head.next_mask);
       head.length = static_cast<uint32_t>(e.literal.size());
+      head.offset = e.offset;
       index->heads.push_back(head);
       index->keys.push_back(Key{e.literal, {}});
       index->seen[e.hash >> 6] |= uint64_t{1} << (e.hash & 63);
@@ -216,18 +238,25 @@ bool LiteralGate::Collect(const std::vector<int>& rules, const Query& q) const {
   return false;
 }
 
-// `at` may be read 16 bytes ahead whatever `left` says: Scan pads the text it lowers.
-bool LiteralGate::KeyAt(const KeyIndex& index, const unsigned char* at, size_t left, uint32_t hash,
+// The keys filed under `hash`, found in the text where the 4 bytes at `text + i` are their
+// filed bytes. A key may be read 16 bytes ahead of its start whatever `n` says: Scan pads the
+// text it lowers.
+bool LiteralGate::KeyAt(const KeyIndex& index, const unsigned char* text, size_t i, size_t n, uint32_t hash,
                         const Query& q) const {
-  uint64_t word, next;
-  std::memcpy(&word, at, 8);
-  std::memcpy(&next, at + 8, 8);
   for (size_t k = index.bucket[hash]; k < index.bucket[hash + 1]; ++k) {
     const KeyHead& h = index.heads[k];
-    if ((word & h.mask) != h.head || h.length > left) continue;
-    if (h.length > 8 && (next & h.next_mask) != h.next) continue;
+    if (h.offset > i || i - h.offset + h.length > n) continue;
+    const unsigned char* start = text + (i - h.offset);
+    uint64_t word;
+    std::memcpy(&word, start, 8);
+    if ((word & h.mask) != h.head) continue;
+    if (h.length > 8) {
+      uint64_t next;
+      std::memcpy(&next, start + 8, 8);
+      if ((next & h.next_mask) != h.next) continue;
+    }
     const Key& key = index.keys[k];
-    if (h.length > 16 && std::memcmp(at + 16, key.literal.data() + 16, h.length - 16) != 0) continue;
+    if (h.length > 16 && std::memcmp(start + 16, key.literal.data() + 16, h.length - 16) != 0) continue;
     if (Collect(key.rules, q)) return true;
   }
   return false;
@@ -270,7 +299,7 @@ LiteralGate::Verdict LiteralGate::Scan(const Table& table, std::string_view text
     uint32_t word;
     std::memcpy(&word, p + i, 4);  // past n only into the padding
     const uint32_t h = HashHead(word, bits);
-    if (((seen[h >> 6] >> (h & 63)) & 1) != 0 && KeyAt(keys, p + i, n - i, h, q)) {
+    if (((seen[h >> 6] >> (h & 63)) & 1) != 0 && KeyAt(keys, p, i, n, h, q)) {
       return Verdict::kMany;  // one rule is enough for a yes, or the list is too long
     }
   }

@@ -108,20 +108,28 @@ TEST_CASE("literal gate: the keys learnt at build time are those learnt at run t
 }
 
 TEST_CASE("literal gate: a user rule's keys are learnt when the gate is built", "[gate]") {
-  // No built-in rule has this pattern: the gate learns its keys (only "zxqv_marker" will do).
+  // No built-in rule has this pattern: the gate learns its key, "failed zxqv_marker ", and files
+  // it under its rarest four bytes (not "fail", which fills real logs): the key is then found
+  // at the text's start, in its middle and at its end, and not when cut short.
   std::vector<Rule> rules = DefaultRules().rules();
   Rule user;
   user.id = "user.marker";
   user.cause = "app.exception";
-  user.pattern = "(?i)zxqv_marker \\d+";
+  user.pattern = "(?i)failed zxqv_marker \\d+";
   rules.push_back(user);
   const LiteralGate gate(rules);
   const int user_index = static_cast<int>(rules.size() - 1);
-  std::vector<int> candidates;
-  CHECK(gate.Candidates("ZXQV_MARKER 42", Format::kGeneric, "", false, 64, &candidates) == LiteralGate::Verdict::kFew);
-  CHECK(std::find(candidates.begin(), candidates.end(), user_index) != candidates.end());
-  gate.Candidates("zxqv marker 42", Format::kGeneric, "", false, 64, &candidates);
-  CHECK(std::find(candidates.begin(), candidates.end(), user_index) == candidates.end());
+  const auto is_candidate = [&](const std::string& text) {
+    std::vector<int> candidates;
+    gate.Candidates(text, Format::kGeneric, "", false, 64, &candidates);
+    return std::find(candidates.begin(), candidates.end(), user_index) != candidates.end();
+  };
+  CHECK(is_candidate("FAILED ZXQV_MARKER 42"));
+  CHECK(is_candidate("job 7 failed zxqv_marker 42"));
+  CHECK(is_candidate("x failed zxqv_marker "));
+  CHECK_FALSE(is_candidate("failed zxqv marker 42"));
+  CHECK_FALSE(is_candidate("ailed zxqv_marker 42"));
+  CHECK_FALSE(is_candidate("job 7 failed zxqv_marker"));
 }
 
 TEST_CASE("literal gate: every rule example and counter-example classifies as without it", "[gate]") {

@@ -3,6 +3,7 @@
 // learnt when why500 is built (src/gen_gate_keys.cc) and only user rules' keys at run time.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,5 +35,13 @@ struct BuiltInGateKeysEntry {
   GateKeys learnt;
 };
 const std::vector<BuiltInGateKeysEntry>& BuiltInGateKeysEntries();
+
+// How often 4-byte substrings (ASCII lower-cased) occur in real log lines: the most frequent
+// among the built-in rules' example and counter-example lines, sorted by bytes.
+struct CommonGram {
+  std::string_view gram;
+  uint32_t count;
+};
+const std::vector<CommonGram>& BuiltInCommonGrams();
 
 }  // namespace why500

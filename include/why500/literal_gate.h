@@ -50,8 +50,9 @@ class LiteralGate {
     uint64_t head = 0, mask = 0;
     uint64_t next = 0, next_mask = 0;
     uint32_t length = 0;
+    uint32_t offset = 0;  // of the four bytes it is filed under (its rarest in real logs)
   };
-  // Keys by the hash of their first 4 bytes.
+  // Keys by the hash of four of their bytes (at KeyHead::offset; a 3-byte key and each next byte).
   struct KeyIndex {
     std::vector<Key> keys;              // sorted by hash
     std::vector<KeyHead> heads;         // of keys[k], at k
@@ -77,7 +78,8 @@ class LiteralGate {
   // Collects into q.out (when set) or stops at the first rule that may match.
   Verdict Scan(const Table& table, std::string_view text, const Query& q) const;
   bool Collect(const std::vector<int>& rules, const Query& q) const;
-  bool KeyAt(const KeyIndex& index, const unsigned char* at, size_t left, uint32_t hash, const Query& q) const;
+  bool KeyAt(const KeyIndex& index, const unsigned char* text, size_t i, size_t n, uint32_t hash,
+             const Query& q) const;
 
   const std::vector<Rule>& rules_;
   // A message without '\n' can match only what a pattern matches when it never matches '\n',
