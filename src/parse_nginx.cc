@@ -1,4 +1,8 @@
 // nginx error log: "2026/11/21 10:00:00 [error] 1234#1234: *567 message, client: ..., request: ..."
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
 #include "why500/formats.h"
 #include "why500/text.h"
 
@@ -8,22 +12,70 @@ namespace {
 constexpr std::string_view kFastCgiStderr = "FastCGI sent in stderr: \"";
 constexpr size_t kNginxMaxEntry = 2048;  // NGX_MAX_ERROR_STR, including the newline
 
-// The value after `key` in the request tail: quoted values end at their closing quote.
-std::string_view TailValue(std::string_view tail, std::string_view key) {
-  size_t k = tail.find(key);
-  if (k == std::string_view::npos) return {};
-  std::string_view v = tail.substr(k + key.size());
+// A value of the request tail, `v` starting where it does: a quoted value ends at its closing
+// quote (one followed by ',' or the end), another at ", ". `used` gets the bytes it spans.
+std::string_view ValueAt(std::string_view v, size_t* used) {
   if (!v.empty() && v.front() == '"') {
-    v.remove_prefix(1);
-    size_t end = 0;
-    while ((end = v.find('"', end)) != std::string_view::npos) {
-      if (end + 1 == v.size() || v[end + 1] == ',') return v.substr(0, end);
-      ++end;
+    for (size_t end = 1; (end = v.find('"', end)) != std::string_view::npos; ++end) {
+      if (end + 1 == v.size() || v[end + 1] == ',') {
+        *used = end + 1;
+        return v.substr(1, end - 1);
+      }
     }
-    return v;
+    *used = v.size();
+    return v.substr(1);
   }
-  const size_t comma = v.find(", ");
-  return comma == std::string_view::npos ? v : v.substr(0, comma);
+  *used = std::min(v.find(", "), v.size());
+  return v.substr(0, *used);
+}
+
+// The value after `key` in the request tail, wherever `key` first is.
+std::string_view TailValue(std::string_view tail, std::string_view key) {
+  const size_t k = tail.find(key);
+  size_t used;
+  return k == std::string_view::npos ? std::string_view() : ValueAt(tail.substr(k + key.size()), &used);
+}
+
+// Where `needle` (which starts with ',') last starts in `s`: from the back, one comma at a time
+// (memrchr). std::string_view::rfind compares the whole needle at every position instead.
+size_t LastOf(std::string_view s, std::string_view needle) {
+  for (size_t end = s.size(); end > 0;) {
+    const void* at = memrchr(s.data(), ',', end);
+    if (at == nullptr) break;
+    const size_t pos = static_cast<size_t>(static_cast<const char*>(at) - s.data());
+    if (s.compare(pos, needle.size(), needle) == 0) return pos;
+    end = pos;
+  }
+  return std::string_view::npos;
+}
+
+struct TailFields {
+  std::string_view client, server, request, upstream, host;
+};
+
+// The request tail read field by field ("client: 1.2.3.4, server: x, request: "GET / HTTP/1.1",
+// upstream: "...", host: "...""), once; a field the walk does not reach (a tail that breaks
+// the shape) is looked for by its key, as before.
+TailFields ReadTail(std::string_view tail) {
+  TailFields f;
+  for (size_t i = 0; i < tail.size();) {
+    const size_t colon = tail.find(": ", i);
+    if (colon == std::string_view::npos) break;
+    const std::string_view key = tail.substr(i, colon - i);
+    size_t used;
+    const std::string_view value = ValueAt(tail.substr(colon + 2), &used);
+    std::string_view* field = key == "client" ? &f.client : key == "server" ? &f.server : key == "request" ? &f.request
+                            : key == "upstream" ? &f.upstream : key == "host" ? &f.host : nullptr;
+    if (field != nullptr && field->data() == nullptr) *field = value;
+    i = colon + 2 + used;
+    if (i < tail.size() && tail.compare(i, 2, ", ") != 0) break;
+    i += 2;
+  }
+  for (auto [field, key] : {std::pair{&f.client, "client: "}, {&f.server, "server: "}, {&f.request, "request: "},
+                            {&f.upstream, "upstream: "}, {&f.host, "host: "}}) {
+    if (field->data() == nullptr) *field = TailValue(tail, key);
+  }
+  return f;
 }
 
 void SplitRequest(std::string_view request, std::string* method, std::string* path) {
@@ -72,18 +124,19 @@ bool ParseNginxError(std::string_view s, Record* out) {
 
 void FinishNginxError(Event* e) {
   std::string_view msg = e->message;
-  const size_t tail = msg.rfind(", client: ");
+  const size_t tail = LastOf(msg, ", client: ");
   thread_local std::string untailed;
   if (tail != std::string_view::npos) {
     // The tail ends its line; lines after it (pasted or foreign continuation lines) stay.
     const size_t tail_end = msg.find('\n', tail);
     const std::string_view t = msg.substr(tail + 2, tail_end == std::string_view::npos ? std::string_view::npos
                                                                                         : tail_end - tail - 2);
-    e->client.assign(TailValue(t, "client: "));
-    e->server.assign(TailValue(t, "server: "));
-    e->upstream.assign(TailValue(t, "upstream: "));
-    e->host.assign(TailValue(t, "host: "));
-    SplitRequest(TailValue(t, "request: "), &e->method, &e->path);
+    const TailFields f = ReadTail(t);
+    e->client.assign(f.client);
+    e->server.assign(f.server);
+    e->upstream.assign(f.upstream);
+    e->host.assign(f.host);
+    SplitRequest(f.request, &e->method, &e->path);
     if (tail_end == std::string_view::npos) {
       msg = msg.substr(0, tail);
     } else {

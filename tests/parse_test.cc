@@ -41,6 +41,36 @@ TEST_CASE("nginx tail fields are split off the message", "[parse][nginx]") {
   CHECK_FALSE(e.cut);
 }
 
+TEST_CASE("nginx tail fields are read field by field, a request that names other fields included", "[parse][nginx]") {
+  const auto finished = [](const std::string& tail) {
+    Event e;
+    e.format = Format::kNginxError;
+    e.text = "x";
+    e.message = "upstream prematurely closed connection while reading response header from upstream, " + tail;
+    FinishEvent(&e);
+    return e;
+  };
+  // The request line holds ", host: " and "upstream: ": the fields after it are the real ones.
+  Event e = finished("client: 10.1.2.3, server: shop.example, request: \"GET /?q=a, host: evil, upstream: x HTTP/1.1\", "
+                     "subrequest: \"/auth\", upstream: \"http://10.0.0.5:8080/\", host: \"shop.example\"");
+  CHECK(e.client == "10.1.2.3");
+  CHECK(e.path == "/");
+  CHECK(e.upstream == "http://10.0.0.5:8080/");
+  CHECK(e.host == "shop.example");
+  // Fields missing or in another order; a value with a quote inside.
+  e = finished("client: 10.1.2.3, host: \"a\"b\", server: _");
+  CHECK(e.host == "a\"b");
+  CHECK(e.server == "_");
+  CHECK(e.upstream.empty());
+  CHECK(e.method.empty());
+  // A tail out of shape: what the walk cannot reach is still found by its key.
+  e = finished("client: 10.1.2.3 junk; server: s1, request: \"PUT /x HTTP/1.1\"");
+  CHECK(e.client == "10.1.2.3 junk; server: s1");
+  CHECK(e.server == "s1");
+  CHECK(e.method == "PUT");
+  CHECK(e.path == "/x");
+}
+
 TEST_CASE("nginx FastCGI stderr is peeled into one line per PHP message", "[parse][nginx]") {
   Event e;
   e.format = Format::kNginxError;
