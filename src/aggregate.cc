@@ -148,7 +148,7 @@ Group& Aggregate::Slot(std::string_view rule_id, std::string_view template_text,
 }
 
 Group& Aggregate::GroupFor(const RuleSet& rules, int rule, std::string_view template_text, const Event& event,
-                           const std::vector<Capture>& captures) {
+                           const std::vector<Capture>* captures) {
   const Rule& r = rules.rules()[rule];
   bool created = false;
   Group& g = Slot(r.id, template_text, &created);
@@ -158,7 +158,13 @@ Group& Aggregate::GroupFor(const RuleSet& rules, int rule, std::string_view temp
   g.subcause = r.subcause;
   g.confidence = r.confidence;
   g.priority = r.priority;
-  g.hint = RenderHint(r.hint, captures, event);
+  // Only a new group's hint needs the captures: one regex run per group, not per event.
+  std::vector<Capture> extracted;
+  if (captures == nullptr) {
+    if (rules.HintUsesCaptures(rule)) rules.Extract(rule, event.message, &extracted, nullptr);
+    captures = &extracted;
+  }
+  g.hint = RenderHint(r.hint, *captures, event);
   g.first_input = event.input;
   g.first_line = event.line;
   return g;
@@ -180,7 +186,7 @@ Group& Aggregate::InferredGroup(std::string_view cause, std::string_view subcaus
 }
 
 void Aggregate::AddEvidence(const Event& event, const RuleSet& rules, int rule, std::string_view template_text,
-                            const std::vector<Capture>& captures) {
+                            const std::vector<Capture>* captures) {
   Group& g = GroupFor(rules, rule, template_text, event, captures);
   ++g.events;
   ++evidence_events;

@@ -66,15 +66,16 @@ void EventClassifier::Classify(const Event& e, Classified* c) const {
     c->change = DetectChange(e);
     return;
   }
-  // The winner's own regex runs only when its captures or its match position are needed: a
-  // hint citing captures, --explain, or the line of a multi-line message to template.
+  // The winner's own regex runs only when its captures or its match position are needed: an
+  // observer, or the line of a multi-line message to template. A hint citing captures needs
+  // them only for the first event of its group, which the aggregate step knows.
   c->captures.clear();
   std::string_view segment = e.message;
   const bool multi_line = segment.find('\n') != std::string_view::npos;
-  const bool wants_captures = observed_ || rules_.HintUsesCaptures(c->winner);
-  if (multi_line || wants_captures) {
+  c->has_captures = observed_;
+  if (multi_line || observed_) {
     size_t start = 0;
-    rules_.Extract(c->winner, e.message, wants_captures ? &c->captures : nullptr, &start);
+    rules_.Extract(c->winner, e.message, observed_ ? &c->captures : nullptr, &start);
     if (multi_line) segment = LineAt(e.message, start);
   }
   MakeTemplate(segment, &c->template_text);
@@ -186,7 +187,7 @@ void Aggregator::AddNoEvidence(const Event& e, const Classified& c) {
 }
 
 void Aggregator::AddEvidence(const Event& e, const Classified& c) {
-  agg_->AddEvidence(e, rules_, c.winner, c.template_text, c.captures);
+  agg_->AddEvidence(e, rules_, c.winner, c.template_text, c.has_captures ? &c.captures : nullptr);
   Verdict verdict;
   verdict.rule = c.winner;
   verdict.matched = &c.matched;

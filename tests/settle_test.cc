@@ -212,7 +212,7 @@ class Synth {
     e.method = path.empty() ? "" : "GET";
     e.path = std::move(path);
     e.text = "evidence of rule " + std::to_string(rule) + " at line " + std::to_string(line);
-    agg_->AddEvidence(e, *DefaultRuleSet(), rule, "template of rule " + std::to_string(rule), {});
+    agg_->AddEvidence(e, *DefaultRuleSet(), rule, "template of rule " + std::to_string(rule), nullptr);
     ++agg_->events;
     See(input, line, t);
   }

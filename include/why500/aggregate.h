@@ -201,9 +201,10 @@ class Aggregate {
  public:
   explicit Aggregate(size_t max_examples = 3) : max_examples_(max_examples) {}
 
-  // A classified event (winner `rule` of `rules`) becomes evidence in its group.
+  // A classified event (winner `rule` of `rules`) becomes evidence in its group. `captures`
+  // are the winner's; null when not extracted, and then extracted if a new group's hint cites them.
   void AddEvidence(const Event& event, const RuleSet& rules, int rule, std::string_view template_text,
-                   const std::vector<Capture>& captures);
+                   const std::vector<Capture>* captures);
   // An access-log response with status >= 500.
   void AddResponse5xx(const Event& event);
   void AddChange(const Event& event, std::string_view kind);
@@ -234,7 +235,7 @@ class Aggregate {
   // The group keyed by rule id and template; `*created` says it is new, with only those two set.
   Group& Slot(std::string_view rule_id, std::string_view template_text, bool* created);
   Group& GroupFor(const RuleSet& rules, int rule, std::string_view template_text, const Event& event,
-                  const std::vector<Capture>& captures);
+                  const std::vector<Capture>* captures);
   std::unordered_map<std::string, uint32_t> index_;  // rule id + '\x1f' + template → group
   std::string key_;                                  // reused lookup key
   size_t max_examples_;

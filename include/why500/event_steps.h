@@ -26,6 +26,9 @@ struct Classified {
   bool evidence = false;
   std::string_view change;  // DetectChange's kind, for an event that is not evidence
   std::vector<int> matched;
+  // The winner's captures, extracted only when an observer (--events, --explain) wants them;
+  // otherwise the aggregate step extracts them for the one event that starts a group.
+  bool has_captures = false;
   std::vector<Capture> captures;
   std::string template_text;
 };
