@@ -1,5 +1,7 @@
 // Access logs in the common and combined shapes (nginx "combined" and "main", Apache
 // "common" and "combined"): client ident user [time] "request" status bytes ["referer" "agent" ...].
+#include <cstring>
+
 #include "why500/formats.h"
 #include "why500/text.h"
 
@@ -14,11 +16,7 @@ bool SkipToken(std::string_view s, size_t* i) {
   return true;
 }
 
-
-}  // namespace
-
-// "21/Nov/2026:10:00:00 +0000", or Werkzeug's "21/Nov/2026 10:00:00" (local time).
-bool ParseAccessTime(std::string_view s, TimeUs* out) {
+bool ParseAccessTimeText(std::string_view s, TimeUs* out) {
   CivilTime t;
   if (!ParseDmyHms(s, 0, &t)) return false;
   if (s.size() == 20 && s[11] == ' ') {
@@ -31,6 +29,31 @@ bool ParseAccessTime(std::string_view s, TimeUs* out) {
   int offset;
   if (pos + 6 > s.size() || s[pos] != ' ' || !ParseUtcOffset(s.substr(pos + 1, 5), &offset)) return false;
   *out = CivilToUtc(t, offset);
+  return true;
+}
+
+}  // namespace
+
+// "21/Nov/2026:10:00:00 +0000", or Werkzeug's "21/Nov/2026 10:00:00" (local time).
+bool ParseAccessTime(std::string_view s, TimeUs* out) {
+  // A busy log writes the same second on many lines in a row: the last time read on this thread
+  // is kept with its text (the machine's zone, the only other input, does not change in a run).
+  struct Last {
+    char text[32];
+    size_t size = 0;
+    TimeUs time = kNoTime;
+  };
+  thread_local Last last;
+  if (s.size() == last.size && std::memcmp(s.data(), last.text, s.size()) == 0) {
+    *out = last.time;
+    return true;
+  }
+  if (!ParseAccessTimeText(s, out)) return false;
+  if (s.size() <= sizeof(last.text)) {
+    std::memcpy(last.text, s.data(), s.size());
+    last.size = s.size();
+    last.time = *out;
+  }
   return true;
 }
 

@@ -1,6 +1,7 @@
 #include "why500/time_parse.h"
 
 #include <array>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <mutex>
@@ -85,9 +86,18 @@ int LocalOffsetAt(const CivilTime& t) {
   static std::mutex mu;
   static std::unordered_map<int64_t, int> cache;
   const int64_t key = (DaysFromCivil(t.year, t.month, t.day) * 24 + t.hour);
+  // Lines come in time order, so nearly every one asks for the hour the one before did: that
+  // answer is kept on each thread, without the lock.
+  thread_local int64_t last_key = INT64_MIN;
+  thread_local int last_offset = 0;
+  if (key == last_key) return last_offset;
   std::lock_guard<std::mutex> lock(mu);
   auto it = cache.find(key);
-  if (it != cache.end()) return it->second;
+  if (it != cache.end()) {
+    last_key = key;
+    last_offset = it->second;
+    return it->second;
+  }
   std::tm tm{};
   tm.tm_year = t.year - 1900;
   tm.tm_mon = t.month - 1;
@@ -100,6 +110,8 @@ int LocalOffsetAt(const CivilTime& t) {
   const int offset = local == static_cast<std::time_t>(-1) ? 0 : static_cast<int>(as_utc - local);
   if (cache.size() > 100000) cache.clear();
   cache.emplace(key, offset);
+  last_key = key;
+  last_offset = offset;
   return offset;
 }
 

@@ -421,3 +421,24 @@ TEST_CASE("JSON application lines: an epoch time past any unit's range is no tim
   REQUIRE(ParseJsonLine("{\"ts\":1795255202123456789,\"msg\":\"x\"}", &r));
   CHECK(FormatRfc3339(r.time) == "2026-11-21T10:00:02.123456Z");
 }
+
+TEST_CASE("access times: the last time read is reused only for the very same text", "[parse][access]") {
+  // Times alternate, repeat, fail in between and carry fractions: each answer is the one a fresh
+  // read of its own text gives (tests run with TZ=UTC).
+  const auto utc = [](int h, int m, int s) { return CivilToUtc({2026, 11, 21, h, m, s, 0}, 0); };
+  TimeUs t = kNoTime;
+  REQUIRE(ParseAccessTime("21/Nov/2026:10:00:00 +0000", &t));
+  CHECK(t == utc(10, 0, 0));
+  REQUIRE(ParseAccessTime("21/Nov/2026:10:00:00 +0000", &t));
+  CHECK(t == utc(10, 0, 0));
+  REQUIRE(ParseAccessTime("21/Nov/2026:10:00:00 +0100", &t));
+  CHECK(t == utc(9, 0, 0));
+  CHECK_FALSE(ParseAccessTime("21/Nov/2026:10:00:00 +01", &t));
+  CHECK_FALSE(ParseAccessTime("21/Nov/2026:10:00:00 +010", &t));
+  REQUIRE(ParseAccessTime("21/Nov/2026:10:00:00.250 +0000", &t));
+  CHECK(t == utc(10, 0, 0) + 250000);
+  REQUIRE(ParseAccessTime("21/Nov/2026 10:00:01", &t));  // Werkzeug's, local time
+  CHECK(t == utc(10, 0, 1));
+  REQUIRE(ParseAccessTime("21/Nov/2026:10:00:00 +0100", &t));
+  CHECK(t == utc(9, 0, 0));
+}
