@@ -176,9 +176,17 @@ bool LooksBinary(std::string_view line) {
 #if defined(__SSE2__)
   // Sixteen bytes at a time where SSE2 is (every x86-64): a signed compare with 0x20 flags
   // control bytes and bytes >= 0x80 alike.
+  const auto flagged = [&](size_t at) {
+    const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(line.data() + at));
+    return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmplt_epi8(block, _mm_set1_epi8(0x20))));
+  };
   for (; i + 16 <= line.size(); i += 16) {
-    const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(line.data() + i));
-    if (_mm_movemask_epi8(_mm_cmplt_epi8(block, _mm_set1_epi8(0x20))) != 0 && look(i, i + 16)) return true;
+    if (flagged(i) != 0 && look(i, i + 16)) return true;
+  }
+  // The last bytes, as the last sixteen of the line: only the flags of those not seen yet count.
+  if (i < line.size() && line.size() >= 16) {
+    if ((flagged(line.size() - 16) >> (16 - (line.size() - i))) != 0 && look(i, line.size())) return true;
+    i = line.size();
   }
 #endif
   // Eight at a time (the "has less than" bit trick may flag a clean word, never miss one).
