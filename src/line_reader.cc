@@ -54,6 +54,29 @@ void LineReader::SkipRestOfLongLine() {
   }
 }
 
+bool LineReader::TakeRun(std::vector<char>* buffer, size_t* begin, size_t* end) {
+  paused_ = false;
+  if (skipping_) return false;  // Next skips the rest of an overlong line first
+  const auto last_newline = [this] {
+    return static_cast<const char*>(memrchr(buf_.data() + begin_, '\n', end_ - begin_));
+  };
+  const char* nl = last_newline();
+  if (nl == nullptr) {
+    if (!Fill()) return false;
+    nl = last_newline();
+    if (nl == nullptr) return false;
+  }
+  const size_t run_end = static_cast<size_t>(nl - buf_.data()) + 1;
+  buffer->resize(buf_.size());  // the same size every time once warm: no allocation
+  std::memcpy(buffer->data(), buf_.data() + run_end, end_ - run_end);
+  *begin = begin_;
+  *end = run_end;
+  buf_.swap(*buffer);
+  end_ -= run_end;
+  begin_ = 0;
+  return true;
+}
+
 bool LineReader::Next(std::string_view* line) {
   paused_ = false;
   if (skipping_) SkipRestOfLongLine();

@@ -126,15 +126,21 @@ void ReadLines(LineReader* reader, Wrapper wrapper, uint64_t* line_number, Assem
   }
 }
 
-// An access log with threads to spare: they parse its lines ahead of the assembler.
+// An access log with threads to spare: they frame and parse its lines ahead of the assembler.
+// The reading thread hands them the blocks it reads, whole lines of them; only a line a block
+// cannot hold whole (an overlong one, the last one without a newline) it frames itself.
 void PrescanLines(const std::vector<std::string_view>& head, LineReader* reader, Wrapper wrapper, int workers,
                   Assembler* assembler) {
-  AccessPrescan prescanner(wrapper, assembler, workers);
-  uint64_t line_number = 0;
-  for (std::string_view h : head) prescanner.Add(h, ++line_number);
-  std::string_view line;
-  while (reader->Next(&line)) prescanner.Add(line, ++line_number);
+  AccessPrescan prescanner(wrapper, assembler, workers, reader->max_line());
+  for (std::string_view h : head) prescanner.Add(h);
+  for (;;) {
+    std::string_view line;
+    if (prescanner.AddRun(reader)) continue;
+    if (!reader->Next(&line)) break;
+    prescanner.Add(line);
+  }
   prescanner.Finish();
+  reader->CountFramed(prescanner.run_lines(), prescanner.run_truncated());
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "test_random.h"
+
 using namespace why500;
 
 namespace {
@@ -70,4 +72,55 @@ TEST_CASE("NUL bytes stay inside their line", "[line_reader]") {
   const auto lines = ReadAll(bytes);
   REQUIRE(lines.size() == 2);
   CHECK(lines[0] == std::string("a\0b", 3));
+}
+
+namespace {
+
+// The lines TakeRun and FrameRun give, falling back to Next as AccessPrescan does.
+std::vector<std::string> ReadInRuns(const std::string& bytes, size_t max_line, size_t block, LineStats* stats) {
+  auto source = MemorySource(bytes);
+  LineReader reader(source.get(), max_line, block);
+  std::vector<std::string> lines;
+  std::vector<char> buffer;
+  uint64_t run_lines = 0, run_truncated = 0;
+  for (;;) {
+    size_t begin = 0, end = 0;
+    if (reader.TakeRun(&buffer, &begin, &end)) {
+      run_truncated += FrameRun(std::string_view(buffer.data() + begin, end - begin), max_line, [&](std::string_view l) {
+        lines.emplace_back(l);
+        ++run_lines;
+      });
+      continue;
+    }
+    std::string_view line;
+    if (!reader.Next(&line)) break;
+    lines.emplace_back(line);
+  }
+  reader.CountFramed(run_lines, run_truncated);
+  *stats = reader.stats();
+  return lines;
+}
+
+}  // namespace
+
+TEST_CASE("lines handed over in runs frame as Next frames them", "[line_reader]") {
+  // Random mixes of short lines, CRLF, lone CRs, empty lines, lines about the cap (with and
+  // without CR) and far past it, with and without a final newline, over blocks smaller and
+  // larger than a line.
+  const std::string pieces[] = {"a", "GET / 200", "\r", "\n", "\r\n", std::string(15, 'x'), std::string(16, 'y'),
+                                std::string(17, 'z'), std::string(40, 'w'), "\n\n"};
+  TestRandom random(7);
+  for (int round = 0; round < 600; ++round) {
+    const std::string bytes = random.Join(30, [&] { return pieces[random.Next() % 10]; });
+    for (const size_t block : {1, 5, 16, 64}) {
+      INFO("round " << round << ", block " << block);
+      LineStats by_line, by_run;
+      const auto expected = ReadAll(bytes, 16, block, &by_line);
+      CHECK(ReadInRuns(bytes, 16, block, &by_run) == expected);
+      CHECK(by_run.lines == by_line.lines);
+      CHECK(by_run.truncated_lines == by_line.truncated_lines);
+      CHECK(by_run.missing_final_newline == by_line.missing_final_newline);
+      CHECK(by_run.bytes == by_line.bytes);
+    }
+  }
 }

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "test_random.h"
+
 using namespace why500;
 
 TEST_CASE("UTF-8 validation and repair", "[text]") {
@@ -95,15 +97,10 @@ TEST_CASE("UTF-8 and binary checks: the block scans agree with byte-by-byte ones
   // control bytes, NULs, valid multi-byte characters and invalid bytes.
   const std::string pieces[] = {"a", "log line ", "\t", "\x01", "\x1b", std::string(1, '\0'), "\xc3\xa9",
                                 "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xff", "\xc3", "\xed\xa0\x80"};
-  uint32_t seed = 12345;
-  const auto next = [&seed] {
-    seed = seed * 1103515245u + 12345u;
-    return seed >> 16;
-  };
+  TestRandom random(12345);
   for (int round = 0; round < 4000; ++round) {
-    std::string line;
-    const size_t parts = next() % 40;
-    for (size_t p = 0; p < parts; ++p) line += pieces[next() % 100 < 85 ? next() % 2 : 2 + next() % 10];
+    const std::string line =
+        random.Join(40, [&] { return pieces[random.Next() % 100 < 85 ? random.Next() % 2 : 2 + random.Next() % 10]; });
     INFO("round " << round);
     CHECK(IsValidUtf8(line) == ReferenceValidUtf8(line));
     CHECK(LooksBinary(line) == ReferenceLooksBinary(line));
