@@ -142,10 +142,14 @@ TEST_CASE("an access log parsed by several threads gives the one-thread report",
       ++lines;
     }
     if (n == 30000) log += std::string("\x00\x01" "binary\xff\n", 10);
+    if (n % 1001 == 0) log += "198.51.100.7 - - [21/Nov/2026:10:10:10 +0000] \"GET /crlf HTTP/1.1\" 503 1 \"-\" \"x\"\r\n";
+    if (n % 7919 == 0) log += std::string(5000, 'L') + "\n";  // past the cap below, cut
   }
+  log += "198.51.100.9 - - [21/Nov/2026:11:00:00 +0000] \"GET /last HTTP/1.1\" 500 1 \"-\" \"no newline\"";
   TempFile f(log);
   PipelineOptions o;
   o.inputs = {f.path};
+  o.max_line = 4096;  // a worker frames most lines: it cuts them as the reading thread would
   o.threads = 1;
   const PipelineResult single = RunPipeline(Rules(), o);
   REQUIRE(single.agg.inputs[0].format == "access_combined");
@@ -160,7 +164,10 @@ TEST_CASE("an access log parsed by several threads gives the one-thread report",
     CHECK(parallel.agg.inputs[0].lines == single.agg.inputs[0].lines);
     CHECK(parallel.agg.inputs[0].parsed_lines == single.agg.inputs[0].parsed_lines);
     CHECK(parallel.agg.inputs[0].binary_lines == single.agg.inputs[0].binary_lines);
+    CHECK(parallel.agg.inputs[0].truncated_lines == single.agg.inputs[0].truncated_lines);
+    CHECK(parallel.agg.inputs[0].missing_final_newline);
   }
+  CHECK(single.agg.inputs[0].truncated_lines >= 7);
 }
 
 TEST_CASE("every line is counted: parsed plus unparsed", "[pipeline]") {
