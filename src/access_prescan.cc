@@ -54,7 +54,8 @@ void AccessPrescan::Prescan(Batch& b) const {
   });
   b.verdicts.resize(b.lines.size());
   for (size_t i = 0; i < b.lines.size(); ++i) {
-    b.verdicts[i].quiet = assembler_->IsQuietResponse(PeelWrapper(wrapper_, LineOf(b, b.lines[i])), &b.verdicts[i].time);
+    const std::string_view line = PeelWrapper(wrapper_, LineOf(b, b.lines[i]));
+    b.verdicts[i].quiet = assembler_->IsQuietResponse(line, &b.verdicts[i].time);
   }
 }
 

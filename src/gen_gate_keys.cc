@@ -17,7 +17,7 @@
 
 namespace {
 
-constexpr size_t kCommonGrams = 4096;  // of ~50,000 distinct ones: the rest occur a few times each
+constexpr size_t kCommonGrams = 4096;  // of about 40,000 distinct ones: the rest occur a few times each
 
 // A C++ string literal of any bytes: each byte that is not a letter, digit or space as a
 // three-digit octal escape, which cannot run into the next character as a hex escape would.
@@ -55,7 +55,8 @@ bool ReadRules(const char* path, std::set<std::string>* patterns, std::map<std::
   std::stringstream text;
   text << in.rdbuf();
   const nlohmann::json doc = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-  const nlohmann::json* rules = doc.is_array() ? &doc : doc.is_object() && doc.contains("rules") ? &doc["rules"] : nullptr;
+  const nlohmann::json* rules =
+      doc.is_array() ? &doc : doc.is_object() && doc.contains("rules") ? &doc["rules"] : nullptr;
   if (!in || rules == nullptr || !rules->is_array()) {
     std::cerr << "why500_gen_gate_keys: " << path << ": not a rule file\n";
     return false;

@@ -14,8 +14,8 @@ namespace {
 
 constexpr int kMinLiteral = kMinKeyLength;
 
-// Fibonacci hashing of a key's first 4 bytes (in memory order in a word): keys that share
-// three of them still spread. `bits` wide: enough that about one hash in 32 is in
+// Fibonacci hashing of the 4 bytes a key is filed under (in memory order in a word): keys
+// that share three of them still spread. `bits` wide: enough that about one hash in 32 is in
 // use, so that a text position rarely walks a bucket in vain however many rules there are
 // (the default rules need 16 bits, an 8 KiB bitmap that stays in L1).
 inline uint32_t HashHead(uint32_t head, int bits) { return (head * 2654435761u) >> (32 - bits); }
@@ -192,7 +192,10 @@ void LiteralGate::Index(KeyIndex* index, std::vector<std::pair<std::string, int>
       uint32_t best = 0, best_count = CommonGramCount(literal.data());
       for (uint32_t at = 1; at + 4 <= literal.size() && best_count > 0; ++at) {
         const uint32_t count = CommonGramCount(literal.data() + at);
-        if (count < best_count) best = at, best_count = count;
+        if (count < best_count) {
+          best = at;
+          best_count = count;
+        }
       }
       entries.push_back({HeadOf(literal.substr(best), 4), std::move(literal), rule, best});
       continue;

@@ -86,7 +86,8 @@ std::vector<std::string> ReadInRuns(const std::string& bytes, size_t max_line, s
   for (;;) {
     size_t begin = 0, end = 0;
     if (reader.TakeRun(&buffer, &begin, &end)) {
-      run_truncated += FrameRun(std::string_view(buffer.data() + begin, end - begin), max_line, [&](std::string_view l) {
+      const std::string_view run(buffer.data() + begin, end - begin);
+      run_truncated += FrameRun(run, max_line, [&](std::string_view l) {
         lines.emplace_back(l);
         ++run_lines;
       });

@@ -92,7 +92,9 @@ TEST_CASE("literal gate: finds required literals for nearly every default rule",
 
 TEST_CASE("literal gate: the keys learnt at build time are those learnt at run time", "[gate]") {
   std::map<std::pair<std::string, bool>, const GateKeys*> built;
-  for (const BuiltInGateKeysEntry& e : BuiltInGateKeysEntries()) built[{std::string(e.pattern), e.one_line}] = &e.learnt;
+  for (const BuiltInGateKeysEntry& e : BuiltInGateKeysEntries()) {
+    built[{std::string(e.pattern), e.one_line}] = &e.learnt;
+  }
   size_t filtered = 0;
   for (const Rule& rule : DefaultRules().rules()) {
     for (const bool one_line : {true, false}) {

@@ -142,7 +142,9 @@ TEST_CASE("an access log parsed by several threads gives the one-thread report",
       ++lines;
     }
     if (n == 30000) log += std::string("\x00\x01" "binary\xff\n", 10);
-    if (n % 1001 == 0) log += "198.51.100.7 - - [21/Nov/2026:10:10:10 +0000] \"GET /crlf HTTP/1.1\" 503 1 \"-\" \"x\"\r\n";
+    if (n % 1001 == 0) {
+      log += "198.51.100.7 - - [21/Nov/2026:10:10:10 +0000] \"GET /crlf HTTP/1.1\" 503 1 \"-\" \"x\"\r\n";
+    }
     if (n % 7919 == 0) log += std::string(5000, 'L') + "\n";  // past the cap below, cut
   }
   log += "198.51.100.9 - - [21/Nov/2026:11:00:00 +0000] \"GET /last HTTP/1.1\" 500 1 \"-\" \"no newline\"";
