@@ -2,6 +2,7 @@
 // Everything else lives in the library; errors arrive here as values.
 #include <fmt/format.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -161,10 +162,22 @@ struct EventOutput {
   }
 };
 
-Status OpenEventOutput(const Options& o, const RuleSet& rules, EventOutput* out) {
+bool SameFile(const std::string& a, const std::string& b) {
+  struct stat sa {}, sb {};
+  return stat(a.c_str(), &sa) == 0 && stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+Status OpenEventOutput(const Options& o, const RuleSet& rules, const std::vector<std::string>& inputs,
+                       EventOutput* out) {
   if (!o.explain.empty()) {
     out->observer = std::make_unique<ExplainWriter>(rules, stdout, UseColor(o.color));
   } else if (!o.events.empty()) {
+    // Opening the file for writing empties it: never a log this run is to read.
+    for (const std::string& input : inputs) {
+      if (o.events != "-" && input != "-" && SameFile(o.events, input)) {
+        return Error{"--events file '" + o.events + "' is an input: writing the events there would empty it"};
+      }
+    }
     out->file = o.events == "-" ? stdout : std::fopen(o.events.c_str(), "w");
     if (!out->file) return Error{"cannot write --events file '" + o.events + "'"};
     out->redactor = o.redact ? std::make_unique<Redactor>() : nullptr;
@@ -229,7 +242,7 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 
 int Analyse(const Options& o, const RuleSet& rules, PipelineOptions po) {
   EventOutput events;
-  const Status opened = OpenEventOutput(o, rules, &events);
+  const Status opened = OpenEventOutput(o, rules, po.inputs, &events);
   if (!opened.ok()) return Fail(kUsage, opened.message());
   po.observer = events.observer.get();
   po.keep_uncorrelated = o.with_aggregate;
@@ -295,7 +308,7 @@ Report SnapshotReport(const Options& o, LiveRun* live, double elapsed, Aggregate
 // (Ctrl-C, stdin closed); then the final report.
 int Follow(const Options& o, const RuleSet& rules, PipelineOptions po) {
   EventOutput events;
-  const Status opened = OpenEventOutput(o, rules, &events);
+  const Status opened = OpenEventOutput(o, rules, po.inputs, &events);
   if (!opened.ok()) return Fail(kUsage, opened.message());
   po.observer = events.observer.get();
   const std::set<std::string> said = SayUnreadable(po.inputs);

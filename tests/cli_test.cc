@@ -433,6 +433,24 @@ TEST_CASE("cli: an empty file exits 0 with no causes", "[cli]") {
   CHECK(Run({"--fail-on", "any", empty}).exit_code == 0);
 }
 
+TEST_CASE("cli: --events refuses to write over a log it is to read", "[cli]") {
+  TempDir dir;
+  const std::string content =
+      "2026/11/21 10:03:11 [error] 1046#1046: *7 connect() failed (111: Connection refused) while connecting to "
+      "upstream, client: 10.0.0.1, server: shop, request: \"GET / HTTP/1.1\", upstream: \"http://127.0.0.1:8080/\"\n";
+  const std::string log = dir.Write("error.log", content);
+  const std::string other = dir.Write("other.log", content);
+  // The same file by another name: what counts is the file, not the spelling.
+  const RunResult r = Run({"--events", dir.Path("./error.log"), other, log});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("is an input"));
+  CHECK(ReadFile(log) == content);
+  // Another file is written as asked.
+  const RunResult ok = Run({"--events", dir.Path("events.ndjson"), log});
+  CHECK(ok.exit_code == 0);
+  CHECK_FALSE(ReadFile(dir.Path("events.ndjson")).empty());
+}
+
 TEST_CASE("cli: invalid UTF-8 in a classified line is replaced in the JSON", "[cli]") {
   TempDir dir;
   const std::string line =
