@@ -10,7 +10,7 @@ namespace why500 {
 namespace {
 
 constexpr TimeUs kNotableGap = 10 * 60 * kUsPerSecond;
-constexpr uint64_t kGapToMeanInterval = 20;  // a gap this many times the usual interval is a silence
+constexpr TimeUs kGapToMeanInterval = 20;  // a gap this many times the usual interval is a silence
 
 std::string Percent(uint64_t part, uint64_t whole) {
   return whole == 0 ? "0%" : fmt::format("{:.2g}%", 100.0 * static_cast<double>(part) / static_cast<double>(whole));
