@@ -50,7 +50,8 @@ void AccessPrescan::Prescan(Batch& b) const {
   }
   const std::string_view run(b.block.data() + b.run_begin, b.run_end - b.run_begin);
   b.run_truncated = FrameRun(run, max_line_, [&](std::string_view line) {
-    b.lines.push_back({static_cast<uint32_t>(line.data() - b.block.data()), static_cast<uint32_t>(line.size()), true});
+    const auto begin_in_block = static_cast<uint32_t>(line.data() - b.block.data());
+    b.lines.push_back({begin_in_block, static_cast<uint32_t>(line.size()), true});
   });
   b.verdicts.resize(b.lines.size());
   for (size_t i = 0; i < b.lines.size(); ++i) {

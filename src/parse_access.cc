@@ -39,12 +39,13 @@ bool ParseAccessTime(std::string_view s, TimeUs* out) {
   // A busy log writes the same second on many lines in a row: the last time read on this thread
   // is kept with its text (the machine's zone, the only other input, does not change in a run).
   struct Last {
+    bool kept = false;
     char text[32];
     size_t size = 0;
     TimeUs time = kNoTime;
   };
   thread_local Last last;
-  if (s.size() == last.size && std::memcmp(s.data(), last.text, s.size()) == 0) {
+  if (last.kept && s.size() == last.size && std::memcmp(s.data(), last.text, s.size()) == 0) {
     *out = last.time;
     return true;
   }
@@ -53,6 +54,7 @@ bool ParseAccessTime(std::string_view s, TimeUs* out) {
     std::memcpy(last.text, s.data(), s.size());
     last.size = s.size();
     last.time = *out;
+    last.kept = true;
   }
   return true;
 }

@@ -427,6 +427,7 @@ TEST_CASE("access times: the last time read is reused only for the very same tex
   // read of its own text gives (tests run with TZ=UTC).
   const auto utc = [](int h, int m, int s) { return CivilToUtc({2026, 11, 21, h, m, s, 0}, 0); };
   TimeUs t = kNoTime;
+  CHECK_FALSE(ParseAccessTime("", &t));  // nothing kept yet: an empty text is no time
   REQUIRE(ParseAccessTime("21/Nov/2026:10:00:00 +0000", &t));
   CHECK(t == utc(10, 0, 0));
   REQUIRE(ParseAccessTime("21/Nov/2026:10:00:00 +0000", &t));

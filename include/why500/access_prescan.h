@@ -1,9 +1,9 @@
 // Access logs on several threads. Nearly every access line is a quiet response (status < 500)
-// whose only use is its time, yet parsing it is most of the work. The reading thread copies
-// blocks of whole lines into batches; worker threads frame and parse them ahead of it and mark
-// each quiet response with its time; the reading thread counts those at once and gives only
-// the others (5xx, lines of other shapes) to the assembler, strictly in input order, so the
-// outcome is that of reading every line in turn.
+// whose only use is its time, yet parsing it is most of the work. The reading thread hands over
+// each block it reads, its whole lines, without copying it; worker threads frame and parse them
+// ahead of it and mark each quiet response with its time; the reading thread counts those at
+// once and gives only the others (5xx, lines of other shapes) to the assembler, strictly in
+// input order, so the outcome is that of reading every line in turn.
 #pragma once
 
 #include <string>

@@ -21,7 +21,7 @@ struct LineStats {
   bool missing_final_newline = false;
 };
 
-// Frames a run of whole lines (LineReader::NextRun) as Next would: "\r\n" ends a line as "\n"
+// Frames a run of whole lines (LineReader::TakeRun) as Next would: "\r\n" ends a line as "\n"
 // does, and a line longer than `max_line` keeps its first `max_line` bytes. Calls
 // `line(std::string_view)` for each in turn; returns how many were cut to the cap.
 template <class OnLine>
