@@ -36,7 +36,7 @@ void WordOf(const std::string& key, size_t from, uint64_t* word, uint64_t* mask)
   std::memcpy(mask, ones, 8);
 }
 
-uint32_t HeadOf(const std::string& key, size_t bytes) {
+uint32_t HeadOf(std::string_view key, size_t bytes) {
   uint32_t head = 0;
   std::memcpy(&head, key.data(), bytes);
   return head;
@@ -63,13 +63,25 @@ const GateKeys* BuiltInGateKeys(std::string_view pattern, bool one_line) {
 uint32_t CommonGramCount(const char* p) {
   static const auto* const counts = [] {
     auto* map = new std::unordered_map<uint32_t, uint32_t>;  // for the program's life
-    for (const CommonGram& g : BuiltInCommonGrams()) (*map)[HeadOf(std::string(g.gram), 4)] = g.count;
+    for (const CommonGram& g : BuiltInCommonGrams()) (*map)[HeadOf(g.gram, 4)] = g.count;
     return map;
   }();
-  uint32_t gram;
-  std::memcpy(&gram, p, 4);
-  const auto it = counts->find(gram);
+  const auto it = counts->find(HeadOf(std::string_view(p, 4), 4));
   return it == counts->end() ? 0 : it->second;
+}
+
+// Where the 4 bytes of `literal` (at least 4 long) that are rarest in real logs start; the
+// first of equals.
+uint32_t RarestGramAt(const std::string& literal) {
+  uint32_t best = 0, best_count = CommonGramCount(literal.data());
+  for (uint32_t at = 1; at + 4 <= literal.size() && best_count > 0; ++at) {
+    const uint32_t count = CommonGramCount(literal.data() + at);
+    if (count < best_count) {
+      best = at;
+      best_count = count;
+    }
+  }
+  return best;
 }
 
 inline char LowerAscii(unsigned char c) { return static_cast<char>(c + (static_cast<unsigned char>(c - 'A') < 26 ? 32 : 0)); }
@@ -189,15 +201,8 @@ void LiteralGate::Index(KeyIndex* index, std::vector<std::pair<std::string, int>
   std::vector<Entry> entries;
   for (auto& [literal, rule] : pairs) {
     if (literal.size() > 3) {
-      uint32_t best = 0, best_count = CommonGramCount(literal.data());
-      for (uint32_t at = 1; at + 4 <= literal.size() && best_count > 0; ++at) {
-        const uint32_t count = CommonGramCount(literal.data() + at);
-        if (count < best_count) {
-          best = at;
-          best_count = count;
-        }
-      }
-      entries.push_back({HeadOf(literal.substr(best), 4), std::move(literal), rule, best});
+      const uint32_t at = RarestGramAt(literal);
+      entries.push_back({HeadOf(std::string_view(literal).substr(at), 4), std::move(literal), rule, at});
       continue;
     }
     for (uint32_t next = 0; next < 256; ++next) entries.push_back({HeadOf(literal, 3) | next << 24, literal, rule, 0});

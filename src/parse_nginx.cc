@@ -53,6 +53,12 @@ struct TailFields {
   std::string_view client, server, request, upstream, host;
 };
 
+// The fields of the tail that events keep, with their keys as nginx writes them.
+constexpr std::pair<std::string_view, std::string_view TailFields::*> kTailKeys[] = {
+    {"client: ", &TailFields::client},     {"server: ", &TailFields::server}, {"request: ", &TailFields::request},
+    {"upstream: ", &TailFields::upstream}, {"host: ", &TailFields::host},
+};
+
 // The request tail read field by field ("client: 1.2.3.4, server: x, request: "GET / HTTP/1.1",
 // upstream: "...", host: "...""), once; a field the walk does not reach (a tail that breaks
 // the shape) is looked for by its key, as before.
@@ -61,19 +67,18 @@ TailFields ReadTail(std::string_view tail) {
   for (size_t i = 0; i < tail.size();) {
     const size_t colon = tail.find(": ", i);
     if (colon == std::string_view::npos) break;
-    const std::string_view key = tail.substr(i, colon - i);
+    const std::string_view key = tail.substr(i, colon + 2 - i);
     size_t used;
     const std::string_view value = ValueAt(tail.substr(colon + 2), &used);
-    std::string_view* field = key == "client" ? &f.client : key == "server" ? &f.server : key == "request" ? &f.request
-                            : key == "upstream" ? &f.upstream : key == "host" ? &f.host : nullptr;
-    if (field != nullptr && field->data() == nullptr) *field = value;
+    for (const auto& [name, field] : kTailKeys) {
+      if (key == name && (f.*field).data() == nullptr) f.*field = value;
+    }
     i = colon + 2 + used;
     if (i < tail.size() && tail.compare(i, 2, ", ") != 0) break;
     i += 2;
   }
-  for (auto [field, key] : {std::pair{&f.client, "client: "}, {&f.server, "server: "}, {&f.request, "request: "},
-                            {&f.upstream, "upstream: "}, {&f.host, "host: "}}) {
-    if (field->data() == nullptr) *field = TailValue(tail, key);
+  for (const auto& [name, field] : kTailKeys) {
+    if ((f.*field).data() == nullptr) f.*field = TailValue(tail, name);
   }
   return f;
 }

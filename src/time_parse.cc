@@ -81,23 +81,8 @@ TimeUs CivilToUtc(const CivilTime& t, int offset_seconds) {
 
 namespace {
 
-// Offset of local time from UTC at a wall-clock hour, asked of the C library once per hour.
-int LocalOffsetAt(const CivilTime& t) {
-  static std::mutex mu;
-  static std::unordered_map<int64_t, int> cache;
-  const int64_t key = (DaysFromCivil(t.year, t.month, t.day) * 24 + t.hour);
-  // Lines come in time order, so nearly every one asks for the hour the one before did: that
-  // answer is kept on each thread, without the lock.
-  thread_local int64_t last_key = INT64_MIN;
-  thread_local int last_offset = 0;
-  if (key == last_key) return last_offset;
-  std::lock_guard<std::mutex> lock(mu);
-  auto it = cache.find(key);
-  if (it != cache.end()) {
-    last_key = key;
-    last_offset = it->second;
-    return it->second;
-  }
+// The C library's offset of local time from UTC, at the half hour of `t`'s hour.
+int AskLocalOffset(const CivilTime& t) {
   std::tm tm{};
   tm.tm_year = t.year - 1900;
   tm.tm_mon = t.month - 1;
@@ -107,12 +92,28 @@ int LocalOffsetAt(const CivilTime& t) {
   tm.tm_isdst = -1;
   const std::time_t local = std::mktime(&tm);
   const int64_t as_utc = DaysFromCivil(t.year, t.month, t.day) * 86400 + t.hour * 3600 + 30 * 60;
-  const int offset = local == static_cast<std::time_t>(-1) ? 0 : static_cast<int>(as_utc - local);
-  if (cache.size() > 100000) cache.clear();
-  cache.emplace(key, offset);
+  return local == static_cast<std::time_t>(-1) ? 0 : static_cast<int>(as_utc - local);
+}
+
+// Offset of local time from UTC at a wall-clock hour, asked of the C library once per hour.
+int LocalOffsetAt(const CivilTime& t) {
+  const int64_t key = (DaysFromCivil(t.year, t.month, t.day) * 24 + t.hour);
+  // Lines come in time order, so nearly every one asks for the hour the one before did: that
+  // answer is kept on each thread, without the lock.
+  thread_local int64_t last_key = INT64_MIN;
+  thread_local int last_offset = 0;
+  if (key == last_key) return last_offset;
+  static std::mutex mu;
+  static std::unordered_map<int64_t, int> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = cache.find(key);
+  if (it == cache.end()) {
+    if (cache.size() > 100000) cache.clear();
+    it = cache.emplace(key, AskLocalOffset(t)).first;
+  }
   last_key = key;
-  last_offset = offset;
-  return offset;
+  last_offset = it->second;
+  return last_offset;
 }
 
 }  // namespace
