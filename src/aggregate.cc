@@ -20,12 +20,28 @@ void SeeGroupTime(Group* g, TimeUs t) {
   if (g->last == kNoTime || t > g->last) g->last = t;
 }
 
-// What a burst of change lines amounts to: a stop then a start is a restart; a reload stays one.
-std::string_view CombinedChange(std::string_view first, std::string_view then) {
-  if (first == then) return first;
-  if (first == "recycle" || then == "recycle") return "recycle";  // a worker replaced on schedule
-  if (first == "migration" || then == "migration" || first == "deploy" || then == "deploy") return "deploy";
-  if (first == "reload" || then == "reload") return first == "restart" || then == "restart" ? "restart" : "reload";
+// The kinds of change lines a burst holds, one bit each (KindBit), so that what the burst
+// amounts to does not depend on the order its lines came in, nor on where a file was cut into
+// parts (file_parts.h): merged bursts add up their kinds.
+constexpr std::string_view kChangeKinds[] = {"start", "stop", "restart", "reload", "deploy", "migration", "recycle"};
+constexpr uint8_t kOtherKind = 1 << 7;
+
+uint8_t KindBit(std::string_view kind) {
+  for (size_t i = 0; i < std::size(kChangeKinds); ++i) {
+    if (kChangeKinds[i] == kind) return static_cast<uint8_t>(1u << i);
+  }
+  return kOtherKind;
+}
+
+bool Holds(uint8_t kinds, std::string_view kind) { return (kinds & KindBit(kind)) != 0; }
+
+// What a burst of change lines amounts to: a stop and a start are a restart; a reload with its
+// workers' starts and stops stays one. `first` is the burst's first kind.
+std::string_view BurstKind(std::string_view first, uint8_t kinds) {
+  if (kinds == KindBit(first)) return first;
+  if (Holds(kinds, "recycle")) return "recycle";  // a worker replaced on schedule
+  if (Holds(kinds, "migration") || Holds(kinds, "deploy")) return "deploy";
+  if (Holds(kinds, "reload")) return Holds(kinds, "restart") ? "restart" : "reload";
   return "restart";
 }
 
@@ -223,6 +239,11 @@ void Aggregate::AddResponse5xx(const Event& event) {
 }
 
 void Aggregate::AddChange(const Event& event, std::string_view kind) {
+  AddOrFoldChange({event.time, std::string(kind), event.input, event.line, event.text});
+}
+
+void Aggregate::AddOrFoldChange(Change change) {
+  if (change.kinds == 0) change.kinds = KindBit(change.kind);
   // One reload writes a burst of lines (signal received, reconfiguring, workers starting and
   // stopping): the first line of a burst stands for it.
   // Interleaved processes finish their events out of order, so a burst's lines may arrive after
@@ -230,19 +251,21 @@ void Aggregate::AddChange(const Event& event, std::string_view kind) {
   const size_t look_back = std::min<size_t>(changes.size(), kChangeLookBack);
   for (size_t i = changes.size(); i > changes.size() - look_back; --i) {
     Change& prev = changes[i - 1];
-    if (prev.input == event.input && prev.time != kNoTime && event.time != kNoTime &&
-        std::llabs(event.time - prev.time) <= kChangeBurstSeconds * kUsPerSecond) {
-      prev.kind = std::string(CombinedChange(prev.kind, kind));
+    if (prev.input == change.input && prev.time != kNoTime && change.time != kNoTime &&
+        std::llabs(change.time - prev.time) <= kChangeBurstSeconds * kUsPerSecond) {
+      if (prev.kinds == 0) prev.kinds = KindBit(prev.kind);
+      prev.kinds |= change.kinds;
+      prev.kind = std::string(BurstKind(prev.kind, prev.kinds));
       // Events of interleaved processes may finish out of order: the burst starts at its earliest line.
-      if (event.line < prev.line) {
-        prev.time = std::min(prev.time, event.time);
-        prev.line = event.line;
-        prev.text = event.text;
+      if (change.line < prev.line) {
+        prev.time = std::min(prev.time, change.time);
+        prev.line = change.line;
+        prev.text = std::move(change.text);
       }
       return;
     }
   }
-  changes.push_back({event.time, std::string(kind), event.input, event.line, event.text});
+  changes.push_back(std::move(change));
 }
 
 uint64_t SettledMinute::http_5xx() const {
@@ -313,6 +336,17 @@ void SettledState::Merge(const SettledState& other, const std::vector<uint32_t>&
   evidence += other.evidence;
 }
 
+void Aggregate::ShiftLines(uint64_t lines) {
+  for (Group& g : groups) {
+    g.first_line += lines;
+    for (Example& e : g.examples) e.line += lines;
+  }
+  for (ResponseRef& r : responses) r.line += lines;
+  for (EvidenceRef& e : evidence) e.line += lines;
+  for (Example& e : response_examples) e.line += lines;
+  for (Change& c : changes) c.line += lines;
+}
+
 void Aggregate::Merge(Aggregate&& other, uint32_t input_offset) {
   auto shift = [input_offset](uint32_t* input) { *input += input_offset; };
   for (InputStats& s : other.inputs) inputs.push_back(std::move(s));
@@ -372,7 +406,7 @@ void Aggregate::Merge(Aggregate&& other, uint32_t input_offset) {
   }
   for (Change& c : other.changes) {
     shift(&c.input);
-    changes.push_back(std::move(c));
+    AddOrFoldChange(std::move(c));  // a burst may span two parts of one file
   }
   for (const auto& [minute, counts] : other.minutes) {
     minutes[minute].http_5xx += counts.http_5xx;

@@ -84,6 +84,14 @@ bool AnnouncesException(std::string_view text) {
 
 }  // namespace
 
+bool StartsEventAlone(Format format, const AccessFormat* custom, std::string_view line) {
+  if (IsJournalFormat(format) || format == Format::kGeneric || LooksBinary(line)) return false;
+  Record rec;
+  if (custom && custom->Parse(line, &rec)) return true;
+  // Add: a header of the input's format joins the pending event only through its join key.
+  return ParseLine(format, line, &rec) && rec.join_key.empty();
+}
+
 Assembler::Assembler(Format format, uint32_t input, EventSink* sink, const AccessFormat* custom)
     : format_(format), input_(input), sink_(sink), custom_(custom) {}
 

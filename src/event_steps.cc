@@ -88,7 +88,7 @@ void InputClock::See(TimeUs t) {
   if (t == kNoTime) return;
   ++timed_;
   if (first_ == kNoTime) {
-    first_ = last_ = t;
+    first_ = last_ = first_seen_ = t;
     return;
   }
   if (t > last_) {
@@ -96,6 +96,32 @@ void InputClock::See(TimeUs t) {
     last_ = t;
   }
   first_ = std::min(first_, t);
+}
+
+// A silence ends at a time above every one before it. In the later part that is its first time
+// or the end of one of its own silences (a time that ends a silence only after the earlier
+// part's latest time is that far above its own part's latest too), so those are all to check.
+void InputClock::Append(const InputClock& later) {
+  if (later.timed_ == 0) return;
+  if (timed_ == 0) {
+    first_ = later.first_;
+    last_ = later.last_;
+    first_seen_ = later.first_seen_;
+    timed_ = later.timed_;
+    for (const auto& [from, to] : later.gaps_) KeepGap(from, to);
+    return;
+  }
+  const TimeUs earlier_last = last_;
+  if (later.first_seen_ > earlier_last && later.first_seen_ - earlier_last >= kMinGap) {
+    KeepGap(earlier_last, later.first_seen_);
+  }
+  for (const auto& [own_from, to] : later.gaps_) {
+    const TimeUs from = std::max(earlier_last, own_from);
+    if (to > from && to - from >= kMinGap) KeepGap(from, to);
+  }
+  first_ = std::min(first_, later.first_);
+  last_ = std::max(last_, later.last_);
+  timed_ += later.timed_;
 }
 
 void InputClock::Fill(InputStats* s) const {
@@ -107,20 +133,22 @@ void InputClock::Fill(InputStats* s) const {
 
 void InputClock::KeepGap(TimeUs from, TimeUs to) {
   gaps_.emplace_back(from, to);
+  if (keeps_every_gap_) return;
   std::stable_sort(gaps_.begin(), gaps_.end(),
                    [](const auto& a, const auto& b) { return a.second - a.first > b.second - b.first; });
   if (gaps_.size() > kKeptGaps) gaps_.pop_back();
 }
 
 Aggregator::Aggregator(const RuleSet& rules, Aggregate* agg, const PipelineOptions& options,
-                       const std::string& input_name, bool journal)
+                       const std::string& input_name, bool journal, Span span)
     : rules_(rules),
       agg_(agg),
       observer_(options.observer),
       options_(options),
       input_name_(input_name),
       journal_(journal),
-      settle_(options.settle_every) {}
+      clock_(span != Span::kWholeInput),
+      settle_(options.settle_every, span == Span::kLaterPart) {}
 
 void Aggregator::AddQuietResponse(TimeUs time) {
   if (OutsideWindow(time, options_)) {

@@ -3,15 +3,19 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <thread>
 
 #include "why500/access_prescan.h"
 #include "why500/assemble.h"
 #include "why500/correlate.h"
 #include "why500/event_steps.h"
+#include "why500/file_parts.h"
 #include "why500/inputs.h"
 #include "why500/line_reader.h"
+#include "why500/settle.h"
 #include "why500/live.h"
 #include "why500/sniff.h"
 
@@ -143,6 +147,138 @@ void PrescanLines(const std::vector<std::string_view>& head, LineReader* reader,
   reader->CountFramed(prescanner.run_lines(), prescanner.run_truncated());
 }
 
+// What one part of a file came to, its lines numbered from the part's start.
+struct PartResult {
+  explicit PartResult(size_t examples) : agg(examples) {}
+  Aggregate agg;
+  InputStats stats;  // its counts; the times are in `clock`
+  InputClock clock;
+  TimeUs horizon = kNoTime;  // the least time it added since it last settled
+};
+
+std::unique_ptr<PartResult> AnalysePart(const RuleSet& rules, const Source& file, const FileParts& parts, uint64_t k,
+                                        const Sniffed& sniffed, uint32_t input, const std::string& name,
+                                        const PipelineOptions& options) {
+  auto result = std::make_unique<PartResult>(options.examples);
+  auto range = parts.Range(k);
+  if (!range) {
+    result->stats.error = range.error().message;
+    return result;
+  }
+  if (!*range) return nullptr;  // the part before reaches over it
+  std::unique_ptr<Source> source = file.Part((*range)->begin, (*range)->end);
+  LineReader reader(source.get(), options.max_line);
+  reader.CountInto(options.bytes_read);
+  const auto span = k == 0 ? Aggregator::Span::kFirstPart : Aggregator::Span::kLaterPart;
+  Aggregator aggregator(rules, &result->agg, options, name, IsJournalFormat(sniffed.format), span);
+  const EventClassifier classifier(rules, options);
+  SequentialSink sink(classifier, &aggregator);
+  Assembler assembler(sniffed.format, input, &sink, options.access_format.get());
+  uint64_t line_number = 0;
+  ReadLines(&reader, sniffed.wrapper, &line_number, &assembler, {});
+  assembler.Finish();
+  result->stats = StatsOf(InputStats(), reader, assembler, aggregator);
+  result->clock = aggregator.clock();
+  result->horizon = aggregator.unsettled_least_time();
+  return result;
+}
+
+// The counts of the parts before and of `part`, the one after them.
+void AddPartCounts(InputStats* total, const InputStats& part) {
+  for (auto field : {&InputStats::lines, &InputStats::bytes, &InputStats::truncated_lines, &InputStats::parsed_lines,
+                     &InputStats::unparsed_lines, &InputStats::binary_lines, &InputStats::cut_entries,
+                     &InputStats::events, &InputStats::responses, &InputStats::responses_5xx,
+                     &InputStats::outside_window, &InputStats::journal_suppressed, &InputStats::journal_blobs}) {
+    total->*field += part.*field;
+  }
+  total->missing_final_newline |= part.missing_final_newline;
+  if (total->error.empty()) total->error = part.error;
+}
+
+// Merges the parts, in order, into one input's aggregate and counts.
+class PartMerger {
+ public:
+  PartMerger(Aggregate* agg, InputStats* stats, uint32_t input, const PipelineOptions& options)
+      : agg_(agg), stats_(stats), input_(input), options_(options) {}
+
+  void Add(PartResult&& part) {
+    part.agg.ShiftLines(stats_->lines);
+    agg_->Merge(std::move(part.agg));
+    clock_.Append(part.clock);
+    AddPartCounts(stats_, part.stats);
+    if (options_.settle_every == 0) return;
+    // Settled against the part just merged, as a single reader would have at its end: the refs
+    // the part held back near its start settle now, beside those of the part before.
+    std::vector<InputHorizon> horizons(input_ + size_t{1});
+    horizons[input_] = InputHorizon{part.horizon, stats_->lines};
+    Settle(agg_, horizons);
+  }
+
+  void Finish() { clock_.Fill(stats_); }
+
+ private:
+  Aggregate* agg_;
+  InputStats* stats_;
+  const uint32_t input_;
+  const PipelineOptions& options_;
+  InputClock clock_;
+};
+
+// A regular file cut into parts (file_parts.h): threads analyse parts side by side, each into
+// an aggregate of its own, and whichever thread finishes the next part in order merges it, so
+// the report is the same for any thread count. Threads start parts at most a few ahead of the
+// merge, so that memory stays flat.
+void AnalyseParts(const RuleSet& rules, const Source& file, const FileParts& parts, const Sniffed& sniffed,
+                  uint32_t input, const PipelineOptions& options, InputStats* stats, Aggregate* agg) {
+  const uint64_t n = parts.count();
+  const uint64_t threads = static_cast<uint64_t>(std::max(1, options.threads));
+  const uint64_t ahead = 2 * threads;
+  std::vector<std::unique_ptr<PartResult>> finished(n);
+  std::vector<char> is_finished(n, 0);
+  PartMerger merger(agg, stats, input, options);
+  std::mutex mu;
+  std::condition_variable cv;
+  uint64_t next = 0, merged = 0;
+  bool merging = false;
+  auto work = [&] {
+    std::unique_lock<std::mutex> lock(mu);
+    for (;;) {
+      cv.wait(lock, [&] { return next >= n || next < merged + ahead; });
+      if (next >= n) return;
+      const uint64_t k = next++;
+      lock.unlock();
+      std::unique_ptr<PartResult> result = AnalysePart(rules, file, parts, k, sniffed, input, stats->name, options);
+      lock.lock();
+      finished[k] = std::move(result);
+      is_finished[k] = 1;
+      if (merging) continue;  // the merging thread takes this one in turn
+      merging = true;
+      while (merged < n && is_finished[merged]) {
+        std::unique_ptr<PartResult> part = std::move(finished[merged]);
+        lock.unlock();
+        if (part) merger.Add(std::move(*part));
+        lock.lock();
+        ++merged;
+        cv.notify_all();
+      }
+      merging = false;
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (uint64_t t = 1; t < threads && t < n; ++t) helpers.emplace_back(work);
+  work();
+  for (std::thread& t : helpers) t.join();
+  merger.Finish();
+}
+
+// Whether a file may be cut into parts: a regular file of a format with lines that start an
+// event whatever came before (StartsEventAlone), in a run with no observer waiting on events
+// in input order.
+bool CutsIntoParts(const Source& source, Format format, const PipelineOptions& options) {
+  return !options.observer && !options.live && source.PartableSize() > options.part_bytes &&
+         !IsJournalFormat(format) && format != Format::kGeneric;
+}
+
 }  // namespace
 
 void AnalyseSource(const RuleSet& rules, Source* source, uint32_t input, const PipelineOptions& options,
@@ -164,6 +300,17 @@ void AnalyseSource(const RuleSet& rules, Source* source, uint32_t input, const P
     stats.format = "access_custom";
   }
   stats.wrapper = std::string(WrapperName(sniffed.wrapper));
+  if (CutsIntoParts(*source, sniffed.format, options)) {
+    const AccessFormat* custom = options.access_format.get();
+    const FileParts parts(*source, options.part_bytes, options.max_line, [&](std::string_view line) {
+      return StartsEventAlone(sniffed.format, custom, PeelWrapper(sniffed.wrapper, line));
+    });
+    // The parts read the head again.
+    if (options.bytes_read) options.bytes_read->fetch_sub(reader.stats().bytes);
+    AnalyseParts(rules, *source, parts, sniffed, input, options, &stats, agg);
+    agg->inputs.push_back(std::move(stats));
+    return;
+  }
 
   Aggregator aggregator(rules, agg, options, stats.name, IsJournalFormat(sniffed.format));
   const EventClassifier classifier(rules, options);

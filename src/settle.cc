@@ -14,6 +14,10 @@ constexpr TimeUs kWindow = kLongestWindowSeconds * kUsPerSecond;
 // kLinesAround covers events the assembler still holds (tracebacks, php-fpm output).
 constexpr uint64_t kResponseLinesBehind = 2 * kLinesAround;
 constexpr uint64_t kEvidenceLinesBehind = 3 * kLinesAround;
+// A later part of a file holds back its refs this close to its least time (SettleAsRead): a
+// response there is at most a window from its partner in the part before, and a window more
+// covers that part's times running a little past this one's first.
+constexpr TimeUs kHeldSpan = 2 * kWindow;
 
 // What the horizons allow to settle.
 class Reach {
@@ -30,12 +34,14 @@ class Reach {
 
   // Every input has seen a window past it: nothing still to come can tie it otherwise.
   bool Settles(const ResponseRef& r) const {
+    if (Held(r.input, r.time, r.line)) return false;
     if (r.time == kNoTime) return LinesBehind(r.input, r.line, kResponseLinesBehind);
     return r.time <= response_cutoff_;
   }
 
   // No response left, nor any still to come, is near enough to reach it (but by request id).
   bool Unreachable(const EvidenceRef& e) const {
+    if (Held(e.input, e.time, e.line)) return false;
     if (e.time == kNoTime) return LinesBehind(e.input, e.line, kEvidenceLinesBehind);
     return e.time < EvidenceTimeCutoff();
   }
@@ -44,6 +50,13 @@ class Reach {
   TimeUs EvidenceTimeCutoff() const { return evidence_cutoff_; }
 
  private:
+  bool Held(uint32_t input, TimeUs time, uint64_t line) const {
+    if (input >= horizons_.size()) return false;
+    const InputHorizon& h = horizons_[input];
+    if (time == kNoTime) return line <= h.held_lines;
+    return h.held_before != kNoTime && time < h.held_before;
+  }
+
   bool LinesBehind(uint32_t input, uint64_t line, uint64_t distance) const {
     return input < horizons_.size() && line < horizons_[input].line && horizons_[input].line - line > distance;
   }
@@ -170,7 +183,13 @@ void SettleAsRead::Added(Aggregate* agg, uint32_t input, uint64_t line) {
   added_ = 0;
   // Other inputs' slots stay empty: they hold nothing back, and this aggregate has no refs of theirs.
   horizons_.resize(std::max<size_t>(horizons_.size(), input + size_t{1}));
-  horizons_[input] = InputHorizon{least_, line};
+  InputHorizon& h = horizons_[input];
+  h = InputHorizon{least_, line};
+  if (holds_head_) {
+    constexpr TimeUs kMost = std::numeric_limits<TimeUs>::max();
+    if (least_ever_ != kNoTime) h.held_before = least_ever_ > kMost - kHeldSpan ? kMost : least_ever_ + kHeldSpan;
+    h.held_lines = kEvidenceLinesBehind;
+  }
   Settle(agg, horizons_);
   least_ = kNoTime;
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
@@ -19,7 +20,8 @@ namespace {
 // Reads a file descriptor, first handing out bytes already peeked at.
 class FdReader {
  public:
-  FdReader(int fd, bool owned, std::string name) : fd_(fd), owned_(owned), name_(std::move(name)) {}
+  FdReader(int fd, bool owned, std::string name, uint64_t regular_size = 0)
+      : fd_(fd), owned_(owned), name_(std::move(name)), regular_size_(regular_size) {}
   ~FdReader() {
     if (owned_) ::close(fd_);
   }
@@ -63,13 +65,44 @@ class FdReader {
 
   uint64_t raw_bytes() const { return raw_; }
   const std::string& name() const { return name_; }
+  int fd() const { return fd_; }
+  uint64_t regular_size() const { return regular_size_; }
 
  private:
   int fd_;
   bool owned_;
   std::string name_;
+  uint64_t regular_size_;  // a regular file's size when opened; 0 for anything else
   std::vector<char> peeked_;
   size_t peek_pos_ = 0;
+  uint64_t raw_ = 0;
+};
+
+// Bytes [begin, end) of a file another source holds open, read with pread.
+class PartSource : public Source {
+ public:
+  PartSource(int fd, const std::string& name, uint64_t begin, uint64_t end)
+      : fd_(fd), name_(name), pos_(begin), end_(end) {}
+  Expected<size_t> Read(char* buf, size_t n) override {
+    n = static_cast<size_t>(std::min<uint64_t>(n, end_ - pos_));
+    for (;;) {
+      if (n == 0) return size_t{0};
+      const ssize_t got = ::pread(fd_, buf, n, static_cast<off_t>(pos_));
+      if (got >= 0) {
+        pos_ += static_cast<uint64_t>(got);
+        raw_ += static_cast<uint64_t>(got);
+        return static_cast<size_t>(got);
+      }
+      if (errno != EINTR) return SystemError(name_, "read failed", errno);
+    }
+  }
+  uint64_t raw_bytes() const override { return raw_; }
+  bool compressed() const override { return false; }
+
+ private:
+  int fd_;
+  const std::string& name_;
+  uint64_t pos_, end_;
   uint64_t raw_ = 0;
 };
 
@@ -79,6 +112,11 @@ class PlainSource : public Source {
   Expected<size_t> Read(char* buf, size_t n) override { return r_->Read(buf, n); }
   uint64_t raw_bytes() const override { return r_->raw_bytes(); }
   bool compressed() const override { return false; }
+  uint64_t PartableSize() const override { return r_->regular_size(); }
+  std::unique_ptr<Source> Part(uint64_t begin, uint64_t end) const override {
+    if (r_->regular_size() == 0) return nullptr;
+    return std::make_unique<PartSource>(r_->fd(), r_->name(), begin, std::min(end, r_->regular_size()));
+  }
 
  private:
   std::unique_ptr<FdReader> r_;
@@ -249,6 +287,8 @@ class MemSource : public Source {
 
 }  // namespace
 
+std::unique_ptr<Source> Source::Part(uint64_t, uint64_t) const { return nullptr; }
+
 Error SystemError(const std::string& name, const char* what, int err) {
   return Error{name + ": " + what + ": " + std::strerror(err)};
 }
@@ -257,6 +297,7 @@ Expected<std::unique_ptr<Source>> OpenSource(const std::string& name) {
   int fd;
   bool owned = true;
   std::string shown = name;
+  uint64_t regular_size = 0;
   if (name == "-") {
     fd = STDIN_FILENO;
     owned = false;
@@ -269,8 +310,9 @@ Expected<std::unique_ptr<Source>> OpenSource(const std::string& name) {
       ::close(fd);
       return Error{name + ": is a directory"};
     }
+    if (S_ISREG(st.st_mode)) regular_size = static_cast<uint64_t>(st.st_size);
   }
-  auto reader = std::make_unique<FdReader>(fd, owned, shown);
+  auto reader = std::make_unique<FdReader>(fd, owned, shown, regular_size);
   auto head = reader->Peek(2);
   if (!head) return head.error();
   const bool gz = head->size() == 2 && static_cast<unsigned char>((*head)[0]) == 0x1f &&

@@ -18,19 +18,6 @@ namespace {
 
 const RuleSet& Rules() { return *DefaultRuleSet(); }
 
-struct TempFile {
-  explicit TempFile(const std::string& content) {
-    char tmpl[] = "/tmp/why500-pipeline-XXXXXX";
-    const int fd = ::mkstemp(tmpl);
-    REQUIRE(fd >= 0);
-    path = tmpl;
-    REQUIRE(::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()));
-    ::close(fd);
-  }
-  ~TempFile() { std::remove(path.c_str()); }
-  std::string path;
-};
-
 const char* kErrorLog =
     "2026/11/21 10:03:11 [crit] 811#811: *201 connect() to unix:/run/php/php8.2-fpm.sock failed (2: No such file or "
     "directory) while connecting to upstream, client: 203.0.113.7, server: shop, request: \"GET /checkout "

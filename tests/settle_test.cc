@@ -594,6 +594,41 @@ TEST_CASE("settle: a run of one input settling as it reads gives the report it g
   CHECK(cases >= 10);
 }
 
+// Every case's log cut into parts (file_parts.h) of a few hundred bytes and more: the parts
+// merged in order, settled against each other or not, give the report of the whole log read at
+// once. Cases whose logs cannot be cut (journald, generic text, .gz, several inputs) are the
+// whole log read once and must be unchanged too.
+TEST_CASE("settle: a log cut into parts gives the report of the whole, settled or not, on any thread count",
+          "[settle][parts]") {
+  size_t cut = 0;
+  for (const std::string& name : GoldenCases()) {
+    PipelineOptions o = OptionsOf(name);
+    INFO(name);
+    o.keep_uncorrelated = true;
+    o.settle_every = 0;
+    o.part_bytes = uint64_t{1} << 40;
+    PipelineResult whole = RunPipeline(*DefaultRuleSet(), o);
+    REQUIRE(whole.uncorrelated);
+    const Rendered expected = ReportOf(*whole.uncorrelated);
+    for (uint64_t part_bytes : {300, 1000, 4000}) {
+      for (uint64_t every : {0, 3}) {
+        for (int threads : {1, 3}) {
+          INFO("parts of " << part_bytes << " bytes, settled every " << every << " events, " << threads << " threads");
+          o.part_bytes = part_bytes;
+          o.settle_every = every;
+          o.threads = threads;
+          PipelineResult parts = RunPipeline(*DefaultRuleSet(), o);
+          REQUIRE(parts.uncorrelated);
+          CheckSameReport(*parts.uncorrelated, expected);
+          CHECK(parts.agg.inputs.size() == whole.agg.inputs.size());
+        }
+      }
+    }
+    cut += o.inputs.size() == 1 && whole.agg.inputs[0].bytes > 300;
+  }
+  CHECK(cut >= 10);
+}
+
 // "HH:MM:SS" of second `s` of a day.
 std::string ClockOf(int s) {
   char out[16];

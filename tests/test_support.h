@@ -2,7 +2,11 @@
 #pragma once
 
 #include <catch2/catch.hpp>
+#include <unistd.h>
+
+#include <cstdio>
 #include <memory>
+#include <string>
 
 #include "why500/classify.h"
 #include "why500/rules.h"
@@ -19,5 +23,21 @@ inline std::shared_ptr<const RuleSet> DefaultRuleSet() {
   }();
   return rules;
 }
+
+// A file holding `content` under /tmp, removed when it goes.
+struct TempFile {
+  explicit TempFile(const std::string& content) {
+    char tmpl[] = "/tmp/why500-test-XXXXXX";
+    const int fd = ::mkstemp(tmpl);
+    REQUIRE(fd >= 0);
+    path = tmpl;
+    REQUIRE(::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()));
+    ::close(fd);
+  }
+  ~TempFile() { std::remove(path.c_str()); }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  std::string path;
+};
 
 }  // namespace why500

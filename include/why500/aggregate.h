@@ -135,6 +135,7 @@ struct Change {
   uint32_t input = 0;
   uint64_t line = 0;
   std::string text;
+  uint8_t kinds = 0;  // the kinds of the burst's lines, one bit each (aggregate.cc); 0: only `kind`
 };
 
 struct MinuteCounts {
@@ -218,6 +219,9 @@ class Aggregate {
   void Merge(Aggregate&& other, uint32_t input_offset = 0);
   // Changes in time order, whatever input they came from (stable: equal times keep input order).
   void SortChanges();
+  // Adds `lines` to every line number it holds: a part of a file numbers its lines from its
+  // own start, and the lines of the parts before it come first.
+  void ShiftLines(uint64_t lines);
 
   std::vector<InputStats> inputs;
   std::vector<Group> groups;
@@ -232,6 +236,8 @@ class Aggregate {
   size_t max_examples() const { return max_examples_; }
 
  private:
+  // Adds a change, or folds it into a change of the same input's burst (kChangeBurstSeconds).
+  void AddOrFoldChange(Change change);
   // The group keyed by rule id and template; `*created` says it is new, with only those two set.
   Group& Slot(std::string_view rule_id, std::string_view template_text, bool* created);
   Group& GroupFor(const RuleSet& rules, int rule, std::string_view template_text, const Event& event,

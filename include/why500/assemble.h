@@ -31,6 +31,12 @@ struct AssembleStats {
   uint64_t format_switches = 0;  // lines parsed by another format than the sniffed one
 };
 
+// Whether Assembler::Add starts a new event at `line` (wrapper peeled) whatever it holds: a
+// header of `format` that joins no entry before it, or a line of the custom format. Never for
+// journal formats (whose pending events wait per process) nor generic text. A file is cut into
+// parts only at such lines (file_parts.h).
+bool StartsEventAlone(Format format, const AccessFormat* custom, std::string_view line);
+
 class Assembler {
  public:
   static constexpr size_t kMaxEventBytes = 256 * 1024;

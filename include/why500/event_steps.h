@@ -48,26 +48,40 @@ class EventClassifier {
 // Follows the times of one input: its span and its longest silences.
 class InputClock {
  public:
+  // A clock of one part of an input keeps every silence it meets, in order, for Append.
+  explicit InputClock(bool keeps_every_gap = false) : keeps_every_gap_(keeps_every_gap) {}
   void See(TimeUs t);
+  // Goes on with the times of the part of the input that follows: the silences found are
+  // those one clock would have found seeing both parts' times in turn.
+  void Append(const InputClock& later);
   void Fill(InputStats* s) const;
 
  private:
   void KeepGap(TimeUs from, TimeUs to);
+  bool keeps_every_gap_;
   TimeUs first_ = kNoTime, last_ = kNoTime;
+  TimeUs first_seen_ = kNoTime;  // the first time seen, where a silence from an earlier part ends
   uint64_t timed_ = 0;
-  std::vector<std::pair<TimeUs, TimeUs>> gaps_;
+  std::vector<std::pair<TimeUs, TimeUs>> gaps_;  // the longest, longest first; or every one, in order
 };
 
 // The aggregate step: adds classified events to one input's aggregate, in input order, and
 // tells the observer.
 class Aggregator {
  public:
+  // What of its input an aggregator sees: all of it, or one part of a file cut into parts
+  // (file_parts.h), whose clock keeps every silence and whose settling holds back the refs near
+  // its start, which the part before may still tie.
+  enum class Span { kWholeInput, kFirstPart, kLaterPart };
   Aggregator(const RuleSet& rules, Aggregate* agg, const PipelineOptions& options, const std::string& input_name,
-             bool journal);
+             bool journal, Span span = Span::kWholeInput);
   void AddQuietResponse(TimeUs time);
   void Add(const Event& e, const Classified& c);
   // What it counted of its input.
   void Fill(InputStats* s) const;
+  const InputClock& clock() const { return clock_; }
+  // The least time added since the aggregate last settled: a horizon to settle it against.
+  TimeUs unsettled_least_time() const { return settle_.least_time(); }
 
  private:
   void AddResponse(const Event& e);

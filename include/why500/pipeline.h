@@ -12,6 +12,7 @@
 #include "why500/access_format.h"
 #include "why500/aggregate.h"
 #include "why500/classify.h"
+#include "why500/file_parts.h"
 #include "why500/follow_source.h"
 #include "why500/record.h"
 #include "why500/source.h"
@@ -52,6 +53,9 @@ struct PipelineOptions {
   // memory stays flat however big the input; 0: never. Runs of several inputs and follow runs
   // (which settle across inputs) leave it unused.
   uint64_t settle_every = 16384;
+  // A regular file bigger than this is cut into parts of about this size, analysed side by
+  // side and merged in order (file_parts.h); the same for any thread count.
+  uint64_t part_bytes = FileParts::kDefaultPartBytes;
   // Follow mode (--follow): every input is followed on a thread of its own until
   // `follow.stop` or its end (stdin closed), and hands its aggregate over to `live` as it goes.
   LiveRun* live = nullptr;

@@ -16,6 +16,11 @@ namespace why500 {
 struct InputHorizon {
   TimeUs time = kNoTime;
   uint64_t line = 0;
+  // Refs of the input held back whatever the horizon: timed ones before `held_before`, untimed
+  // ones at or before line `held_lines`. A part of a file cut into parts holds back those near
+  // its start, which refs of the part before it (not merged in yet) may tie.
+  TimeUs held_before = kNoTime;
+  uint64_t held_lines = 0;
 };
 
 // Follow mode: ties every response that nothing still to be read can change (older than each
@@ -51,19 +56,28 @@ size_t Settle(Aggregate* agg, const std::vector<InputHorizon>& horizons);
 // count). Its horizon is the least time seen since the last settling, not the latest: in a file
 // that interleaves logs whose clocks disagree, the lagging log's responses wait for it. Lines
 // out of order by more than a correlation window may lose a tie, as in follow mode.
+//
+// A part of a file after the first (`holds_head`) holds back the refs within two windows of its
+// least time and within 3 × kLinesAround lines of its start: the part before it may hold their
+// partners, and they settle once merged after it (pipeline.cc).
 class SettleAsRead {
  public:
-  explicit SettleAsRead(uint64_t every) : every_(every) {}
+  SettleAsRead(uint64_t every, bool holds_head = false) : every_(every), holds_head_(holds_head) {}
   void See(TimeUs t) {
-    if (t != kNoTime && (least_ == kNoTime || t < least_)) least_ = t;
+    if (t == kNoTime) return;
+    if (least_ == kNoTime || t < least_) least_ = t;
+    if (least_ever_ == kNoTime || t < least_ever_) least_ever_ = t;
   }
   // After an event of `input` at `line` was added to `agg`.
   void Added(Aggregate* agg, uint32_t input, uint64_t line);
+  // The least time seen since the last settling; kNoTime when none.
+  TimeUs least_time() const { return least_; }
 
  private:
   const uint64_t every_;  // 0: never
+  const bool holds_head_;
   uint64_t added_ = 0;
-  TimeUs least_ = kNoTime;
+  TimeUs least_ = kNoTime, least_ever_ = kNoTime;
   std::vector<InputHorizon> horizons_;
 };
 

@@ -25,6 +25,12 @@ class Source {
   virtual bool MoreMayCome() const { return false; }
   // Times the input started over: rotated to a new file, or truncated (followed files only).
   virtual uint64_t restarts() const { return 0; }
+  // A regular file's size when it can be read in parts (Part), so that several threads share
+  // it; 0 for stdin, pipes and .gz. Parts are fixed at this size: what is written later is not read.
+  virtual uint64_t PartableSize() const { return 0; }
+  // Bytes [begin, end) of that file, read with pread on its descriptor: each part keeps its own
+  // position. Valid while this source lives; null when PartableSize is 0.
+  virtual std::unique_ptr<Source> Part(uint64_t begin, uint64_t end) const;
 };
 
 // Opens `name` ("-" is stdin). Directories, missing and unreadable files are Errors
