@@ -55,14 +55,20 @@ Expected<std::unique_ptr<Source>> OpenInput(const std::string& name) {
 
 std::string ShownName(const std::string& name) { return name == "-" ? "<stdin>" : name; }
 
-void AnalyseInput(const RuleSet& rules, const std::string& name, uint32_t index, const PipelineOptions& options,
-                  Aggregate* agg, bool* input_error) {
-  auto source = options.live ? OpenFollowSource(name, options.follow) : OpenInput(name);
+// The counts of an input that could not be opened: its name and why.
+InputStats NotOpened(const std::string& name, const Error& error) {
+  InputStats stats;
+  stats.name = ShownName(name);
+  stats.error = error.message;
+  return stats;
+}
+
+void FollowInput(const RuleSet& rules, const std::string& name, uint32_t index, const PipelineOptions& options,
+                 Aggregate* agg, bool* input_error) {
+  auto source = OpenFollowSource(name, options.follow);
   if (!source) {
-    InputStats stats;
-    stats.name = ShownName(name);
-    stats.error = source.error().message;
-    if (options.live) options.live->Publish(index, agg, stats, true);
+    const InputStats stats = NotOpened(name, source.error());
+    options.live->Publish(index, agg, stats, true);
     agg->inputs.push_back(stats);
     *input_error = true;
     return;
@@ -224,53 +230,6 @@ class PartMerger {
   InputClock clock_;
 };
 
-// A regular file cut into parts (file_parts.h): threads analyse parts side by side, each into
-// an aggregate of its own, and whichever thread finishes the next part in order merges it, so
-// the report is the same for any thread count. Threads start parts at most a few ahead of the
-// merge, so that memory stays flat.
-void AnalyseParts(const RuleSet& rules, const Source& file, const FileParts& parts, const Sniffed& sniffed,
-                  uint32_t input, const PipelineOptions& options, InputStats* stats, Aggregate* agg) {
-  const uint64_t n = parts.count();
-  const uint64_t threads = static_cast<uint64_t>(std::max(1, options.threads));
-  const uint64_t ahead = 2 * threads;
-  std::vector<std::unique_ptr<PartResult>> finished(n);
-  std::vector<char> is_finished(n, 0);
-  PartMerger merger(agg, stats, input, options);
-  std::mutex mu;
-  std::condition_variable cv;
-  uint64_t next = 0, merged = 0;
-  bool merging = false;
-  auto work = [&] {
-    std::unique_lock<std::mutex> lock(mu);
-    for (;;) {
-      cv.wait(lock, [&] { return next >= n || next < merged + ahead; });
-      if (next >= n) return;
-      const uint64_t k = next++;
-      lock.unlock();
-      std::unique_ptr<PartResult> result = AnalysePart(rules, file, parts, k, sniffed, input, stats->name, options);
-      lock.lock();
-      finished[k] = std::move(result);
-      is_finished[k] = 1;
-      if (merging) continue;  // the merging thread takes this one in turn
-      merging = true;
-      while (merged < n && is_finished[merged]) {
-        std::unique_ptr<PartResult> part = std::move(finished[merged]);
-        lock.unlock();
-        if (part) merger.Add(std::move(*part));
-        lock.lock();
-        ++merged;
-        cv.notify_all();
-      }
-      merging = false;
-    }
-  };
-  std::vector<std::thread> helpers;
-  for (uint64_t t = 1; t < threads && t < n; ++t) helpers.emplace_back(work);
-  work();
-  for (std::thread& t : helpers) t.join();
-  merger.Finish();
-}
-
 // Whether a file may be cut into parts: a regular file of a format with lines that start an
 // event whatever came before (StartsEventAlone), in a run with no observer waiting on events
 // in input order.
@@ -279,10 +238,16 @@ bool CutsIntoParts(const Source& source, Format format, const PipelineOptions& o
          !IsJournalFormat(format) && format != Format::kGeneric;
 }
 
-}  // namespace
+// An input whose rest is left to parts: what AnalyseOrCut read of it.
+struct Opened {
+  InputStats stats;  // its name, format and wrapper
+  Sniffed sniffed;
+};
 
-void AnalyseSource(const RuleSet& rules, Source* source, uint32_t input, const PipelineOptions& options,
-                   Aggregate* agg) {
+// AnalyseSource, but when `cut` is set and the input may be cut into parts, it stops after the
+// head and returns true: `*cut` says how to read the rest.
+bool AnalyseOrCut(const RuleSet& rules, Source* source, uint32_t input, const PipelineOptions& options,
+                  Aggregate* agg, Opened* cut) {
   InputStats stats;
   stats.name = options.inputs.size() > input ? ShownName(options.inputs[input]) : "<memory>";
   LineReader reader(source, options.max_line);
@@ -300,16 +265,11 @@ void AnalyseSource(const RuleSet& rules, Source* source, uint32_t input, const P
     stats.format = "access_custom";
   }
   stats.wrapper = std::string(WrapperName(sniffed.wrapper));
-  if (CutsIntoParts(*source, sniffed.format, options)) {
-    const AccessFormat* custom = options.access_format.get();
-    const FileParts parts(*source, options.part_bytes, options.max_line, [&](std::string_view line) {
-      return StartsEventAlone(sniffed.format, custom, PeelWrapper(sniffed.wrapper, line));
-    });
-    // The parts read the head again.
-    if (options.bytes_read) options.bytes_read->fetch_sub(reader.stats().bytes);
-    AnalyseParts(rules, *source, parts, sniffed, input, options, &stats, agg);
-    agg->inputs.push_back(std::move(stats));
-    return;
+  if (cut && CutsIntoParts(*source, sniffed.format, options)) {
+    if (options.bytes_read) options.bytes_read->fetch_sub(reader.stats().bytes);  // the parts read the head again
+    cut->stats = std::move(stats);
+    cut->sniffed = sniffed;
+    return true;
   }
 
   Aggregator aggregator(rules, agg, options, stats.name, IsJournalFormat(sniffed.format));
@@ -346,6 +306,194 @@ void AnalyseSource(const RuleSet& rules, Source* source, uint32_t input, const P
   stats = StatsOf(stats, reader, assembler, aggregator);
   if (live) live->Publish(input, agg, stats, true);
   agg->inputs.push_back(std::move(stats));
+  return false;
+}
+
+// An input as the threads of a run share it (InputScheduler).
+struct InputWork {
+  explicit InputWork(size_t examples) : agg(examples) {}
+  Aggregate agg;
+  bool error = false;    // it could not be read (wholly or partly)
+  bool started = false;  // a thread has taken it up: opened it, and analysed it or cut it
+  bool done = false;
+  // When it is cut into parts: the file, kept open while parts read it, and the merge's state.
+  bool cut = false;
+  std::unique_ptr<Source> source;
+  Opened opened;
+  std::unique_ptr<FileParts> parts;
+  std::unique_ptr<PartMerger> merger;
+  std::vector<std::unique_ptr<PartResult>> finished;  // parts analysed, not merged yet
+  std::vector<char> is_finished;
+  uint64_t next_part = 0, merged = 0;
+  bool merging = false;
+};
+
+// The threads of a run share its inputs. A thread takes, in input order, the first task it
+// finds: a part of an input already cut, or an input nobody has taken up, which it opens and
+// analyses whole or cuts into parts (then the others join in). Whichever thread finishes the
+// next part of an input merges it. Threads start parts of an input at most 2 x threads ahead of
+// its merge, and prefer earlier inputs' parts, so memory stays flat.
+class InputScheduler {
+ public:
+  InputScheduler(const RuleSet& rules, const PipelineOptions& options, size_t threads)
+      : rules_(rules), options_(options), threads_(threads), ahead_(2 * threads) {
+    for (size_t i = 0; i < options.inputs.size(); ++i) inputs_.push_back(std::make_unique<InputWork>(options.examples));
+    remaining_ = inputs_.size();
+  }
+
+  void Run() {
+    std::vector<std::thread> helpers;
+    for (size_t t = 1; t < threads_; ++t) helpers.emplace_back([this] { Work(); });
+    Work();
+    for (std::thread& t : helpers) t.join();
+  }
+
+  InputWork& input(size_t i) { return *inputs_[i]; }
+
+ private:
+  struct Task {
+    size_t input = 0;
+    bool whole = false;  // take the input up; else analyse part `part`
+    uint64_t part = 0;
+  };
+
+  void Work() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      Task task;
+      if (!Take(&task)) {
+        if (remaining_ == 0) return;
+        cv_.wait(lock);
+        continue;
+      }
+      lock.unlock();
+      if (task.whole) {
+        const bool cut = TakeUp(task.input);
+        lock.lock();
+        InputWork& w = *inputs_[task.input];
+        if (cut) {
+          w.cut = true;
+        } else {
+          Done(&w);
+        }
+      } else {
+        InputWork& w = *inputs_[task.input];
+        std::unique_ptr<PartResult> result = AnalysePart(rules_, *w.source, *w.parts, task.part, w.opened.sniffed,
+                                                         static_cast<uint32_t>(task.input), w.opened.stats.name,
+                                                         options_);
+        lock.lock();
+        w.finished[task.part] = std::move(result);
+        w.is_finished[task.part] = 1;
+        MergeFinished(&w, &lock);
+      }
+      cv_.notify_all();
+    }
+  }
+
+  // Under the lock.
+  bool Take(Task* task) {
+    for (size_t i = 0; i < inputs_.size(); ++i) {
+      InputWork& w = *inputs_[i];
+      if (!w.started) {
+        w.started = true;
+        *task = Task{i, true, 0};
+        return true;
+      }
+      if (w.cut && w.next_part < w.parts->count() && w.next_part < w.merged + ahead_) {
+        *task = Task{i, false, w.next_part++};
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Opens input `i` and analyses it whole, or cuts it into parts (returns true).
+  bool TakeUp(size_t i) {
+    InputWork& w = *inputs_[i];
+    const std::string& name = options_.inputs[i];
+    auto source = OpenInput(name);
+    if (!source) {
+      w.agg.inputs.push_back(NotOpened(name, source.error()));
+      w.error = true;
+      return false;
+    }
+    if (!AnalyseOrCut(rules_, source->get(), static_cast<uint32_t>(i), options_, &w.agg, &w.opened)) {
+      w.error = !w.agg.inputs.back().error.empty();
+      return false;
+    }
+    w.source = std::move(*source);
+    const AccessFormat* custom = options_.access_format.get();
+    const Sniffed sniffed = w.opened.sniffed;
+    w.parts = std::make_unique<FileParts>(*w.source, options_.part_bytes, options_.max_line,
+                                          [sniffed, custom](std::string_view line) {
+                                            return StartsEventAlone(sniffed.format, custom,
+                                                                    PeelWrapper(sniffed.wrapper, line));
+                                          });
+    w.finished.resize(w.parts->count());
+    w.is_finished.assign(w.parts->count(), 0);
+    w.merger = std::make_unique<PartMerger>(&w.agg, &w.opened.stats, static_cast<uint32_t>(i), options_);
+    return true;
+  }
+
+  // Under the lock, which it lets go while it merges: the parts finished next in order, unless
+  // another thread is at it (it takes this one in turn).
+  void MergeFinished(InputWork* w, std::unique_lock<std::mutex>* lock) {
+    if (w->merging) return;
+    w->merging = true;
+    const uint64_t n = w->parts->count();
+    while (w->merged < n && w->is_finished[w->merged]) {
+      std::unique_ptr<PartResult> part = std::move(w->finished[w->merged]);
+      lock->unlock();
+      if (part) w->merger->Add(std::move(*part));
+      lock->lock();
+      ++w->merged;
+    }
+    w->merging = false;
+    if (w->merged < n) return;
+    w->merger->Finish();
+    w->error = !w->opened.stats.error.empty();
+    w->agg.inputs.push_back(std::move(w->opened.stats));
+    w->source.reset();
+    Done(w);
+  }
+
+  void Done(InputWork* w) {
+    w->done = true;
+    --remaining_;
+  }
+
+  const RuleSet& rules_;
+  const PipelineOptions& options_;
+  const size_t threads_;
+  const uint64_t ahead_;
+  std::vector<std::unique_ptr<InputWork>> inputs_;
+  size_t remaining_ = 0;  // inputs not done
+  std::mutex mu_;
+  std::condition_variable cv_;
+};
+
+}  // namespace
+
+void AnalyseSource(const RuleSet& rules, Source* source, uint32_t input, const PipelineOptions& options,
+                   Aggregate* agg) {
+  AnalyseOrCut(rules, source, input, options, agg, nullptr);
+}
+
+// Follow mode: a followed input never ends on its own, so each has a thread of its own.
+void FollowInputs(const RuleSet& rules, const PipelineOptions& options, std::vector<Aggregate>* partials,
+                  std::vector<char>* errors) {
+  std::vector<std::string> names;
+  for (const std::string& name : options.inputs) names.push_back(ShownName(name));
+  options.live->Begin(names);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < options.inputs.size(); ++i) {
+    threads.emplace_back([&, i] {
+      bool error = false;
+      FollowInput(rules, options.inputs[i], static_cast<uint32_t>(i), options, &(*partials)[i], &error);
+      (*errors)[i] = error;
+    });
+  }
+  for (std::thread& t : threads) t.join();
 }
 
 PipelineResult RunPipeline(const RuleSet& rules, const PipelineOptions& named) {
@@ -354,34 +502,27 @@ PipelineResult RunPipeline(const RuleSet& rules, const PipelineOptions& named) {
   options.inputs = ExpandInputs(named.inputs);
   const size_t n = options.inputs.size();
   const size_t threads_wanted = static_cast<size_t>(std::max(1, options.threads));
-  // A followed input never ends on its own: each needs a thread of its own.
-  const size_t workers = options.live ? n : options.observer ? 1 : std::min(threads_wanted, n);
-  if (options.live) {
-    std::vector<std::string> names;
-    for (const std::string& name : options.inputs) names.push_back(ShownName(name));
-    options.live->Begin(names);
-  }
-  // Threads left over once each input has one classify within the inputs (AnalyseSource).
-  options.threads = workers == 0 ? 1 : static_cast<int>(std::max<size_t>(1, threads_wanted / std::max<size_t>(1, n)));
+  // An input analysed whole (not cut into parts) classifies on the threads left over once each
+  // input has one (AnalyseSource).
+  options.threads = static_cast<int>(std::max<size_t>(1, threads_wanted / std::max<size_t>(1, n)));
   // Inputs read side by side at their own speeds share no horizon to settle against: the
   // evidence of one may be for the responses of another, read later.
   if (n != 1 || options.live) options.settle_every = 0;
   std::vector<Aggregate> partials;
   partials.reserve(n);
-  for (size_t i = 0; i < n; ++i) partials.emplace_back(options.examples);
   std::vector<char> errors(n, 0);
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < n; i = next++) {
-      bool error = false;
-      AnalyseInput(rules, options.inputs[i], static_cast<uint32_t>(i), options, &partials[i], &error);
-      errors[i] = error;
+  if (options.live) {
+    for (size_t i = 0; i < n; ++i) partials.emplace_back(options.examples);
+    FollowInputs(rules, options, &partials, &errors);
+  } else {
+    // An observer sees events in input order: one thread.
+    InputScheduler scheduler(rules, options, options.observer ? 1 : threads_wanted);
+    scheduler.Run();
+    for (size_t i = 0; i < n; ++i) {
+      partials.push_back(std::move(scheduler.input(i).agg));
+      errors[i] = scheduler.input(i).error;
     }
-  };
-  std::vector<std::thread> threads;
-  for (size_t t = 1; t < workers; ++t) threads.emplace_back(work);
-  work();
-  for (std::thread& t : threads) t.join();
+  }
   // Merging in input order keeps the report independent of the thread count.
   for (size_t i = 0; i < n; ++i) {
     result.agg.Merge(std::move(partials[i]));

@@ -1,6 +1,8 @@
 // Wires the stages for a run: sources → framing → parse → assemble → classify → aggregate,
-// one worker per input, and threads left over classify batches of one input's events (inputs
-// and batches merge back in order, so output never depends on threads), then correlate. Observers see each classified event (for --events and --explain).
+// then correlate. The run's threads share its inputs: a big file is cut into parts that any
+// thread analyses (file_parts.h); an input not cut has one reading thread, and threads left
+// over classify batches of its events. Inputs, parts and batches merge back in order, so the
+// output never depends on threads. Observers see each classified event (--events, --explain).
 #pragma once
 
 #include <atomic>
