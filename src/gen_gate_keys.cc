@@ -37,12 +37,6 @@ std::string CxxLiteral(const std::string& bytes) {
   return out + "\", " + std::to_string(bytes.size()) + ")";
 }
 
-std::string CxxKeys(const why500::GateKeys& learnt) {
-  std::string out = learnt.can_match ? "{true, {" : "{false, {";
-  for (const std::string& literal : learnt.keys) out += "std::string(" + CxxLiteral(literal) + "), ";
-  return out + "}}";
-}
-
 // Counts the 4-byte substrings of `line` as the gate scans it: ASCII letters lower-cased.
 void CountGrams(const std::string& line, std::map<std::string, uint32_t>* grams) {
   std::string lowered = line;
@@ -88,19 +82,20 @@ int main(int argc, char** argv) {
   for (int i = 2; i < argc; ++i) {
     if (!ReadRules(argv[i], &patterns, &grams)) return 1;
   }
-  std::string out =
-      "// Generated from rules/*.json by src/gen_gate_keys.cc. Do not edit.\n"
-      "#include \"why500/gate_keys.h\"\n\n"
-      "namespace why500 {\n\n"
-      "const std::vector<BuiltInGateKeysEntry>& BuiltInGateKeysEntries() {\n"
-      "  static const std::vector<BuiltInGateKeysEntry> entries = {\n";
+  // Flat constant tables, turned into the vectors on first use: an initializer of thousands of
+  // std::strings takes a compiler minutes to build under the sanitizers.
+  std::string entries, keys;
+  size_t key_count = 0;
   for (const std::string& pattern : patterns) {
     for (const bool one_line : {true, false}) {
-      const why500::GateKeys keys = why500::LearnGateKeys(pattern, one_line);
-      out += "    {" + CxxLiteral(pattern) + (one_line ? ", true, " : ", false, ") + CxxKeys(keys) + "},\n";
+      const why500::GateKeys learnt = why500::LearnGateKeys(pattern, one_line);
+      entries += "    {" + CxxLiteral(pattern) + (one_line ? ", true, " : ", false, ") +
+                 (learnt.can_match ? "true, " : "false, ") + std::to_string(key_count) + ", " +
+                 std::to_string(learnt.keys.size()) + "},\n";
+      for (const std::string& literal : learnt.keys) keys += "    " + CxxLiteral(literal) + ",\n";
+      key_count += learnt.keys.size();
     }
   }
-  out += "  };\n  return entries;\n}\n\n";
   // The most frequent ones, by bytes; any other counts as rare.
   std::vector<std::pair<uint32_t, std::string>> by_count;
   for (const auto& [gram, count] : grams) by_count.emplace_back(count, gram);
@@ -109,9 +104,42 @@ int main(int argc, char** argv) {
   });
   if (by_count.size() > kCommonGrams) by_count.resize(kCommonGrams);
   std::sort(by_count.begin(), by_count.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
-  out += "const std::vector<CommonGram>& BuiltInCommonGrams() {\n  static const std::vector<CommonGram> grams = {\n";
-  for (const auto& [count, gram] : by_count) out += "    {" + CxxLiteral(gram) + ", " + std::to_string(count) + "},\n";
-  out += "  };\n  return grams;\n}\n\n}  // namespace why500\n";
+  std::string common;
+  for (const auto& [count, gram] : by_count) common += "    {" + CxxLiteral(gram) + ", " + std::to_string(count) + "},\n";
+  const std::string out =
+      "// Generated from rules/*.json by src/gen_gate_keys.cc. Do not edit.\n"
+      "#include <iterator>\n\n"
+      "#include \"why500/gate_keys.h\"\n\n"
+      "namespace why500 {\n"
+      "namespace {\n\n"
+      "struct Entry {\n"
+      "  std::string_view pattern;\n"
+      "  bool one_line, can_match;\n"
+      "  size_t first_key, keys;  // in kKeys\n"
+      "};\n\n"
+      "constexpr Entry kEntries[] = {\n" + entries + "};\n\n"
+      "constexpr std::string_view kKeys[] = {\n" + keys + "    std::string_view(),  // an array of no keys would be ill-formed\n};\n\n"
+      "constexpr CommonGram kCommonGrams[] = {\n" + common + "};\n\n"
+      "}  // namespace\n\n"
+      "const std::vector<BuiltInGateKeysEntry>& BuiltInGateKeysEntries() {\n"
+      "  static const std::vector<BuiltInGateKeysEntry> entries = [] {\n"
+      "    std::vector<BuiltInGateKeysEntry> all;\n"
+      "    all.reserve(std::size(kEntries));\n"
+      "    for (const Entry& e : kEntries) {\n"
+      "      GateKeys learnt;\n"
+      "      learnt.can_match = e.can_match;\n"
+      "      for (size_t k = 0; k < e.keys; ++k) learnt.keys.emplace_back(kKeys[e.first_key + k]);\n"
+      "      all.push_back({e.pattern, e.one_line, std::move(learnt)});\n"
+      "    }\n"
+      "    return all;\n"
+      "  }();\n"
+      "  return entries;\n"
+      "}\n\n"
+      "const std::vector<CommonGram>& BuiltInCommonGrams() {\n"
+      "  static const std::vector<CommonGram> grams(std::begin(kCommonGrams), std::end(kCommonGrams));\n"
+      "  return grams;\n"
+      "}\n\n"
+      "}  // namespace why500\n";
   std::ofstream file(argv[1], std::ios::binary | std::ios::trunc);
   file << out;
   if (!file.flush()) {
