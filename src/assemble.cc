@@ -84,8 +84,10 @@ bool AnnouncesException(std::string_view text) {
 
 }  // namespace
 
+bool MayStartEventsAlone(Format format) { return !IsJournalFormat(format) && format != Format::kGeneric; }
+
 bool StartsEventAlone(Format format, const AccessFormat* custom, std::string_view line) {
-  if (IsJournalFormat(format) || format == Format::kGeneric || LooksBinary(line)) return false;
+  if (!MayStartEventsAlone(format) || LooksBinary(line)) return false;
   Record rec;
   if (custom && custom->Parse(line, &rec)) return true;
   // Add: a header of the input's format joins the pending event only through its join key.

@@ -235,10 +235,9 @@ class PartMerger {
 
 // Whether a file may be cut into parts: a regular file of a format with lines that start an
 // event whatever came before (StartsEventAlone), in a run with no observer waiting on events
-// in input order.
+// in input order. (Follow runs never ask: they read on until stopped.)
 bool CutsIntoParts(const Source& source, Format format, const PipelineOptions& options) {
-  return !options.observer && !options.live && source.PartableSize() > options.part_bytes &&
-         !IsJournalFormat(format) && format != Format::kGeneric;
+  return !options.observer && source.PartableSize() > options.part_bytes && MayStartEventsAlone(format);
 }
 
 // An input whose rest is left to parts: what AnalyseOrCut read of it.
@@ -318,7 +317,6 @@ struct InputWork {
   Aggregate agg;
   bool error = false;    // it could not be read (wholly or partly)
   bool started = false;  // a thread has taken it up: opened it, and analysed it or cut it
-  bool done = false;
   // When it is cut into parts: the file, kept open while parts read it, and the merge's state.
   bool cut = false;
   std::unique_ptr<Source> source;
@@ -377,7 +375,7 @@ class InputScheduler {
         if (cut) {
           w.cut = true;
         } else {
-          Done(&w);
+          --remaining_;
         }
       } else {
         InputWork& w = *inputs_[task.input];
@@ -457,11 +455,6 @@ class InputScheduler {
     w->error = !w->opened.stats.error.empty();
     w->agg.inputs.push_back(std::move(w->opened.stats));
     w->source.reset();
-    Done(w);
-  }
-
-  void Done(InputWork* w) {
-    w->done = true;
     --remaining_;
   }
 

@@ -36,6 +36,8 @@ struct AssembleStats {
 // journal formats (whose pending events wait per process) nor generic text. A file is cut into
 // parts only at such lines (file_parts.h).
 bool StartsEventAlone(Format format, const AccessFormat* custom, std::string_view line);
+// Whether StartsEventAlone can hold for any line of `format`.
+bool MayStartEventsAlone(Format format);
 
 class Assembler {
  public:
