@@ -67,6 +67,10 @@ int Rarity(std::string literal) {
   return score;
 }
 
+// A key's companions are looked for one by one, and only in a message the key let through:
+// more than this many cost about what the RE2 run they may save does.
+constexpr size_t kMaxCompanions = 8;
+
 // One rule's prefilter: which of its literals must be present for it to possibly match.
 class RulePrefilter {
  public:
@@ -84,15 +88,27 @@ class RulePrefilter {
     can_match_ = !ok_ || filter_.GetRE2(id).ProgramSize() > 1;
   }
 
-  // Whether the rule can match at all (the one-line variant of a JVM frame rule cannot).
-  bool CanMatch() const { return can_match_; }
+  // The keys: the rarest literals one of which every match contains (none when the rule may
+  // match with no literal at all), and each key's companions.
+  GateKeys Learn() {
+    GateKeys learnt;
+    learnt.can_match = can_match_;
+    if (!ok_ || !can_match_ || Passes({})) return learnt;
+    const std::vector<int> order = MostCommonFirst();
+    const std::vector<int> keys = Cut(order, {}, {});
+    for (int k : keys) {
+      learnt.keys.push_back(literals_[k]);
+      learnt.companions.emplace_back();
+      if (Passes({k})) continue;
+      const std::vector<int> companions = Cut(order, {k}, keys);
+      if (companions.size() > kMaxCompanions) continue;
+      for (int c : companions) learnt.companions.back().push_back(literals_[c]);
+    }
+    return learnt;
+  }
 
-  // The literals one of which every match contains, chosen to be the rarest: each literal,
-  // most common first, is assumed present, and stays so while the rule still cannot pass
-  // without the rest. Empty when the rule may match with no literal at all.
-  std::vector<std::string> Keys() {
-    std::vector<std::string> keys;
-    if (!ok_ || Passes({})) return keys;
+ private:
+  std::vector<int> MostCommonFirst() const {
     std::vector<int> order(literals_.size());
     std::vector<int> rarity(literals_.size());
     for (size_t i = 0; i < order.size(); ++i) {
@@ -103,18 +119,29 @@ class RulePrefilter {
       if (rarity[a] != rarity[b]) return rarity[a] < rarity[b];
       return literals_[a] < literals_[b];
     });
-    std::vector<int> assumed;
-    for (int i : order) {
-      assumed.push_back(i);
-      if (Passes(assumed)) {
-        assumed.pop_back();
-        keys.push_back(literals_[i]);
-      }
-    }
-    return keys;
+    return order;
   }
 
- private:
+  // Literals one of which every match holds when those of `present` are in the text and those
+  // of `absent` are not, chosen to be the rarest: each other literal, most common first, is
+  // assumed present, and stays so while the rule still cannot pass without the rest. Needs a
+  // rule that cannot pass with `present` alone.
+  std::vector<int> Cut(const std::vector<int>& order, std::vector<int> present, const std::vector<int>& absent) {
+    std::vector<int> cut;
+    for (int i : order) {
+      if (std::find(present.begin(), present.end(), i) != present.end() ||
+          std::find(absent.begin(), absent.end(), i) != absent.end()) {
+        continue;
+      }
+      present.push_back(i);
+      if (Passes(present)) {
+        present.pop_back();
+        cut.push_back(i);
+      }
+    }
+    return cut;
+  }
+
   bool Passes(const std::vector<int>& present) {
     std::vector<int> sorted = present;
     std::sort(sorted.begin(), sorted.end());
@@ -131,11 +158,7 @@ class RulePrefilter {
 }  // namespace
 
 GateKeys LearnGateKeys(const std::string& pattern, bool one_line) {
-  RulePrefilter prefilter(pattern, one_line);
-  GateKeys learnt;
-  learnt.can_match = prefilter.CanMatch();
-  if (learnt.can_match) learnt.keys = prefilter.Keys();
-  return learnt;
+  return RulePrefilter(pattern, one_line).Learn();
 }
 
 }  // namespace why500

@@ -1,4 +1,4 @@
-// Build step: learns the literal gate's keys of every rule in the given rule files and writes
+// Build step: learns the literal gate's keys (and their companions) of every rule in the given rule files and writes
 // them as C++ (BuiltInGateKeysEntries), so that a run need not compile each built-in pattern
 // twice to learn them; and counts the 4-byte substrings of the rules' example lines
 // (BuiltInCommonGrams), so that the gate files each key under its rarest one.
@@ -84,15 +84,21 @@ int main(int argc, char** argv) {
   }
   // Flat constant tables, turned into the vectors on first use: an initializer of thousands of
   // std::strings takes a compiler minutes to build under the sanitizers.
-  std::string entries, keys;
-  size_t key_count = 0;
+  std::string entries, keys, key_companions, companions;
+  size_t key_count = 0, companion_count = 0;
   for (const std::string& pattern : patterns) {
     for (const bool one_line : {true, false}) {
       const why500::GateKeys learnt = why500::LearnGateKeys(pattern, one_line);
       entries += "    {" + CxxLiteral(pattern) + (one_line ? ", true, " : ", false, ") +
                  (learnt.can_match ? "true, " : "false, ") + std::to_string(key_count) + ", " +
                  std::to_string(learnt.keys.size()) + "},\n";
-      for (const std::string& literal : learnt.keys) keys += "    " + CxxLiteral(literal) + ",\n";
+      for (size_t k = 0; k < learnt.keys.size(); ++k) {
+        keys += "    " + CxxLiteral(learnt.keys[k]) + ",\n";
+        key_companions += "    {" + std::to_string(companion_count) + ", " +
+                          std::to_string(learnt.companions[k].size()) + "},\n";
+        for (const std::string& literal : learnt.companions[k]) companions += "    " + CxxLiteral(literal) + ",\n";
+        companion_count += learnt.companions[k].size();
+      }
       key_count += learnt.keys.size();
     }
   }
@@ -117,8 +123,14 @@ int main(int argc, char** argv) {
       "  bool one_line, can_match;\n"
       "  size_t first_key, keys;  // in kKeys\n"
       "};\n\n"
+      "struct Span {\n"
+      "  size_t first, count;\n"
+      "};\n\n"
       "constexpr Entry kEntries[] = {\n" + entries + "};\n\n"
       "constexpr std::string_view kKeys[] = {\n" + keys + "    std::string_view(),  // an array of no keys would be ill-formed\n};\n\n"
+      "// kKeys[k]'s companions in kCompanions.\n"
+      "constexpr Span kKeyCompanions[] = {\n" + key_companions + "    {0, 0},\n};\n\n"
+      "constexpr std::string_view kCompanions[] = {\n" + companions + "    std::string_view(),\n};\n\n"
       "constexpr CommonGram kCommonGrams[] = {\n" + common + "};\n\n"
       "}  // namespace\n\n"
       "const std::vector<BuiltInGateKeysEntry>& BuiltInGateKeysEntries() {\n"
@@ -128,7 +140,11 @@ int main(int argc, char** argv) {
       "    for (const Entry& e : kEntries) {\n"
       "      GateKeys learnt;\n"
       "      learnt.can_match = e.can_match;\n"
-      "      for (size_t k = 0; k < e.keys; ++k) learnt.keys.emplace_back(kKeys[e.first_key + k]);\n"
+      "      for (size_t k = e.first_key; k < e.first_key + e.keys; ++k) {\n"
+      "        learnt.keys.emplace_back(kKeys[k]);\n"
+      "        const Span c = kKeyCompanions[k];\n"
+      "        learnt.companions.emplace_back(kCompanions + c.first, kCompanions + c.first + c.count);\n"
+      "      }\n"
       "      all.push_back({e.pattern, e.one_line, std::move(learnt)});\n"
       "    }\n"
       "    return all;\n"

@@ -127,14 +127,31 @@ void FoldForKeys(std::string_view text, std::string* out) {
 }  // namespace
 
 struct LiteralGate::Query {
+  // How a rule in `out` was found: by one key alone (its id, and the companions it then needs)
+  // or else (kNoCompanions: by two keys, or with no key at all).
+  struct Found {
+    int key;
+    int companions;
+  };
   Format format;
   std::string_view level;
   bool evidence_only;
   std::vector<int>* out;  // null: the first applicable rule is enough
   size_t limit;
+  std::vector<Found>* found;  // of out[i], at i
 };
 
 LiteralGate::LiteralGate(const std::vector<Rule>& rules) : rules_(rules) {}
+
+// Files a key's companions in the table: kNoCompanions when there are none, or when one cannot
+// be looked for in the lowered text as keys are (ASCII, at least kMinLiteral bytes).
+int LiteralGate::AddCompanions(Table* table, const std::vector<std::string>& companions) {
+  const bool usable = std::all_of(companions.begin(), companions.end(),
+                                  [](const std::string& c) { return IsAscii(c) && c.size() >= kMinLiteral; });
+  if (companions.empty() || !usable) return kNoCompanions;
+  table->companion_sets.push_back(companions);
+  return static_cast<int>(table->companion_sets.size() - 1);
+}
 
 // Each table is built when first scanned with: that costs as much as compiling every pattern
 // twice, which a run that reads only access logs (their lines never reach the rules), or no
@@ -160,33 +177,41 @@ void LiteralGate::Build(Table* table, bool one_line) const {
   ParallelFor(unknown.size(), StartupThreads(unknown.size()), [&](size_t i) {
     found[unknown[i]] = LearnGateKeys(rules_[unknown[i]].pattern, one_line);
   });
-  std::vector<std::pair<std::string, int>> pairs;  // (literal, rule)
+  std::vector<Filing> filings;
   for (size_t r = 0; r < rules_.size(); ++r) {
     const int rule = static_cast<int>(r);
-    if (!found[r].can_match) continue;
-    std::vector<std::string>& keys = found[r].keys;
+    const GateKeys& learnt = found[r];
+    if (!learnt.can_match) continue;
     // A key with a byte >= 0x80 is not scanned for (FoldForKeys blurs such bytes): its rule
     // passes every line that has one, and ASCII lines only by its other keys. A key shorter
     // than the hashed prefix cannot be scanned for, and leaves the rule unfiltered.
-    const auto non_ascii = std::remove_if(keys.begin(), keys.end(), [](const std::string& k) { return !IsAscii(k); });
-    if (non_ascii != keys.end()) table->non_ascii.push_back(rule);
-    keys.erase(non_ascii, keys.end());
-    const bool short_key =
-        std::any_of(keys.begin(), keys.end(), [](const std::string& k) { return k.size() < kMinLiteral; });
-    if (keys.empty() || short_key) {
+    std::vector<size_t> scanned;
+    bool non_ascii = false, short_key = false;
+    for (size_t k = 0; k < learnt.keys.size(); ++k) {
+      if (!IsAscii(learnt.keys[k])) {
+        non_ascii = true;
+        continue;
+      }
+      short_key |= learnt.keys[k].size() < kMinLiteral;
+      scanned.push_back(k);
+    }
+    if (non_ascii) table->non_ascii.push_back(rule);
+    if (scanned.empty() || short_key) {
       table->unfiltered.push_back(rule);
       continue;
     }
-    for (const std::string& k : keys) pairs.emplace_back(k, rule);
+    for (size_t k : scanned) {
+      filings.push_back({learnt.keys[k], rule, AddCompanions(table, learnt.companions[k])});
+    }
   }
   std::vector<std::string> literals;
-  for (const auto& pair : pairs) literals.push_back(pair.first);
+  for (const Filing& f : filings) literals.push_back(f.literal);
   std::sort(literals.begin(), literals.end());
   table->distinct_keys = static_cast<size_t>(std::unique(literals.begin(), literals.end()) - literals.begin());
-  Index(&table->keys, std::move(pairs));
+  Index(&table->keys, std::move(filings));
 }
 
-void LiteralGate::Index(KeyIndex* index, std::vector<std::pair<std::string, int>> pairs) {
+void LiteralGate::Index(KeyIndex* index, std::vector<Filing> filings) {
   // Each key is filed under the hash of four of its bytes, those that occur least often in real
   // logs: a scan that stops at every "fail" or "conn" in a text, and walks a bucket of all the
   // keys that start so, costs several times one that stops where a key is likely. A 3-byte key
@@ -194,56 +219,89 @@ void LiteralGate::Index(KeyIndex* index, std::vector<std::pair<std::string, int>
   // them), so the scan hashes one word per position.
   struct Entry {
     uint32_t hash;
-    std::string literal;
-    int rule;
+    Filing filing;
     uint32_t offset;  // of the four bytes in the literal
+    int id;           // of the literal, for telling keys apart in a scan
   };
+  std::unordered_map<std::string, int> ids;
   std::vector<Entry> entries;
-  for (auto& [literal, rule] : pairs) {
-    if (literal.size() > 3) {
-      const uint32_t at = RarestGramAt(literal);
-      entries.push_back({HeadOf(std::string_view(literal).substr(at), 4), std::move(literal), rule, at});
+  for (Filing& f : filings) {
+    const int id = ids.emplace(f.literal, static_cast<int>(ids.size())).first->second;
+    if (f.literal.size() > 3) {
+      const uint32_t at = RarestGramAt(f.literal);
+      const uint32_t hash = HeadOf(std::string_view(f.literal).substr(at), 4);
+      entries.push_back({hash, std::move(f), at, id});
       continue;
     }
-    for (uint32_t next = 0; next < 256; ++next) entries.push_back({HeadOf(literal, 3) | next << 24, literal, rule, 0});
+    for (uint32_t next = 0; next < 256; ++next) entries.push_back({HeadOf(f.literal, 3) | next << 24, f, 0, id});
   }
   index->bits = HashBitsFor(entries.size());
   for (Entry& e : entries) e.hash = HashHead(e.hash, index->bits);
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-    return std::tie(a.hash, a.literal, a.rule) < std::tie(b.hash, b.literal, b.rule);
+    return std::tie(a.hash, a.filing.literal, a.filing.rule) < std::tie(b.hash, b.filing.literal, b.filing.rule);
   });
   const size_t hashes = size_t{1} << index->bits;
   index->seen.assign(hashes / 64, 0);
   index->bucket.assign(hashes + 1, 0);
   for (size_t i = 0; i < entries.size(); ++i) {
     const Entry& e = entries[i];
-    const bool same_key = i > 0 && entries[i - 1].hash == e.hash && entries[i - 1].literal == e.literal;
+    const Filing& f = e.filing;
+    const bool same_key = i > 0 && entries[i - 1].hash == e.hash && entries[i - 1].filing.literal == f.literal;
     if (!same_key) {
       KeyHead head;
-      WordOf(e.literal, 0, &head.head, &head.mask);
-      WordOf(e.literal, 8, &head.next, &head.next_mask);
-      head.length = static_cast<uint32_t>(e.literal.size());
+      WordOf(f.literal, 0, &head.head, &head.mask);
+      WordOf(f.literal, 8, &head.next, &head.next_mask);
+      head.length = static_cast<uint32_t>(f.literal.size());
       head.offset = e.offset;
       index->heads.push_back(head);
-      index->keys.push_back(Key{e.literal, {}});
+      index->keys.push_back(Key{f.literal, e.id, {}, {}});
       index->seen[e.hash >> 6] |= uint64_t{1} << (e.hash & 63);
       ++index->bucket[e.hash + 1];
     }
-    index->keys.back().rules.push_back(e.rule);
+    index->keys.back().rules.push_back(f.rule);
+    index->keys.back().companions.push_back(f.companions);
   }
   for (size_t h = 1; h <= hashes; ++h) index->bucket[h] += index->bucket[h - 1];
 }
 
 // Adds the rules of `rules` that apply to q.out; true when one applies and no list is kept,
 // or when the list grew past its limit: either way the scan can stop.
-bool LiteralGate::Collect(const std::vector<int>& rules, const Query& q) const {
-  for (int r : rules) {
+bool LiteralGate::Collect(const std::vector<int>& rules, const int* companions, int key, const Query& q) const {
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const int r = rules[i];
     if ((q.evidence_only && rules_[r].benign()) || !rules_[r].AppliesTo(q.format, q.level)) continue;
     if (q.out == nullptr) return true;
-    if (std::find(q.out->begin(), q.out->end(), r) == q.out->end()) q.out->push_back(r);
+    const auto at = std::find(q.out->begin(), q.out->end(), r);
+    if (at == q.out->end()) {
+      q.out->push_back(r);
+      q.found->push_back({key, companions ? companions[i] : kNoCompanions});
+    } else if (Query::Found& f = (*q.found)[static_cast<size_t>(at - q.out->begin())]; f.key != key) {
+      f.companions = kNoCompanions;  // a second key: companions were learnt with it absent
+    }
     if (q.out->size() > q.limit) return true;
   }
   return false;
+}
+
+// Takes out of q.out each rule found by one key alone whose companions the text lacks: RE2's
+// prefilter says it cannot match.
+void LiteralGate::DropWithoutCompanions(const Table& table, std::string_view lowered, const Query& q) {
+  std::vector<int>& out = *q.out;
+  std::vector<Query::Found>& found = *q.found;
+  const auto in_text = [&](const std::string& literal) { return FindBytes(lowered, literal) != lowered.npos; };
+  size_t kept = 0;
+  for (size_t i = 0; i < out.size(); ++i) {
+    const int set = found[i].companions;
+    if (set != kNoCompanions &&
+        std::none_of(table.companion_sets[set].begin(), table.companion_sets[set].end(), in_text)) {
+      continue;
+    }
+    out[kept] = out[i];
+    found[kept] = found[i];
+    ++kept;
+  }
+  out.resize(kept);
+  found.resize(kept);
 }
 
 // The keys filed under `hash`, found in the text where the 4 bytes at `text + i` are their
@@ -265,13 +323,13 @@ bool LiteralGate::KeyAt(const KeyIndex& index, const unsigned char* text, size_t
     }
     const Key& key = index.keys[k];
     if (h.length > 16 && std::memcmp(start + 16, key.literal.data() + 16, h.length - 16) != 0) continue;
-    if (Collect(key.rules, q)) return true;
+    if (Collect(key.rules, key.companions.data(), key.id, q)) return true;
   }
   return false;
 }
 
 bool LiteralGate::MayMatch(std::string_view text, Format format, std::string_view level, bool evidence_only) const {
-  const Query q{format, level, evidence_only, nullptr, 0};
+  const Query q{format, level, evidence_only, nullptr, 0, nullptr};
   const bool one_line = std::memchr(text.data(), '\n', text.size()) == nullptr;
   return Scan(TableFor(one_line), text, q) != Verdict::kNone;
 }
@@ -279,20 +337,23 @@ bool LiteralGate::MayMatch(std::string_view text, Format format, std::string_vie
 LiteralGate::Verdict LiteralGate::Candidates(std::string_view text, Format format, std::string_view level,
                                              bool evidence_only, size_t limit, std::vector<int>* candidates) const {
   candidates->clear();
-  const Query q{format, level, evidence_only, candidates, limit};
   const bool one_line = std::memchr(text.data(), '\n', text.size()) == nullptr;
-  const Verdict v = Scan(TableFor(one_line), text, q);
+  const Table& table = TableFor(one_line);
+  thread_local std::vector<Query::Found> found;
+  found.clear();
+  const Query q{format, level, evidence_only, candidates, limit, &found};
+  const Verdict v = Scan(table, text, q);
   if (v == Verdict::kFew) std::sort(candidates->begin(), candidates->end());
   return v;
 }
 
 LiteralGate::Verdict LiteralGate::Scan(const Table& table, std::string_view text, const Query& q) const {
-  if (Collect(table.unfiltered, q)) return Verdict::kMany;
+  if (Collect(table.unfiltered, nullptr, -1, q)) return Verdict::kMany;
   // Lower-cased once, so that keys compare with memcmp.
   thread_local std::string lowered;
   lowered.resize(text.size());
   if (LowerAsciiInto(text, lowered.data())) {
-    if (Collect(table.non_ascii, q)) return Verdict::kMany;
+    if (Collect(table.non_ascii, nullptr, -1, q)) return Verdict::kMany;
     FoldForKeys(text, &lowered);
   }
   const size_t n = lowered.size();
@@ -311,7 +372,9 @@ LiteralGate::Verdict LiteralGate::Scan(const Table& table, std::string_view text
       return Verdict::kMany;  // one rule is enough for a yes, or the list is too long
     }
   }
-  return q.out != nullptr && !q.out->empty() ? Verdict::kFew : Verdict::kNone;
+  if (q.out == nullptr) return Verdict::kNone;
+  DropWithoutCompanions(table, std::string_view(lowered.data(), n), q);
+  return q.out->empty() ? Verdict::kNone : Verdict::kFew;
 }
 
 }  // namespace why500

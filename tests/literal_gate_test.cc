@@ -11,6 +11,7 @@
 #include "why500/classify.h"
 #include "why500/gate_keys.h"
 #include "why500/literal_gate.h"
+#include "test_random.h"
 
 using namespace why500;
 
@@ -132,6 +133,35 @@ TEST_CASE("literal gate: a user rule's keys are learnt when the gate is built", 
   CHECK_FALSE(is_candidate("failed zxqv marker 42"));
   CHECK_FALSE(is_candidate("ailed zxqv_marker 42"));
   CHECK_FALSE(is_candidate("job 7 failed zxqv_marker"));
+}
+
+TEST_CASE("literal gate: a key alone lets its rule through only with one of its companions", "[gate]") {
+  // Any match holds qalphaz or vgammay (the keys); one that holds qalphaz and not
+  // vgammay holds jbetax too (its companion). vgammay alone may match.
+  const std::string pattern = "qalphaz.*jbetax|vgammay";
+  const GateKeys learnt = LearnGateKeys(pattern, true);
+  CHECK(learnt.keys == std::vector<std::string>{"qalphaz", "vgammay"});
+  CHECK(learnt.companions == std::vector<std::vector<std::string>>{{"jbetax"}, {}});
+
+  auto set = RuleSet::Compile(RulesOf({{"t.pair", pattern}}));
+  REQUIRE(set);
+  const LiteralGate gate((*set)->rules());
+  const auto verdict = [&](const std::string& text) {
+    std::vector<int> candidates;
+    return gate.Candidates(text, Format::kGeneric, "", false, 64, &candidates);
+  };
+  CHECK(verdict("qalphaz, and nothing after") == LiteralGate::Verdict::kNone);
+  CHECK(verdict("jbetax then qalphaz") == LiteralGate::Verdict::kFew);  // RE2 says no, the gate cannot
+  CHECK(verdict("qalphaz then jbetax") == LiteralGate::Verdict::kFew);
+  CHECK(verdict("vgammay") == LiteralGate::Verdict::kFew);
+  CHECK(verdict("QALPHAZ, VGAMMAY") == LiteralGate::Verdict::kFew);  // two keys: companions learnt without
+  // Random text over the literals and their pieces: the gate never hides a match.
+  const std::vector<std::string> pieces = {"qalphaz", "jbetax", "vgammay", "qalp", "haz", "JBETAX", " ", "\n"};
+  TestRandom random(7);
+  for (int n = 0; n < 2000; ++n) {
+    CheckAgreesWithOracle(**set, random.Join(7, [&] { return pieces[random.Next() % pieces.size()]; }),
+                          Format::kGeneric, "error");
+  }
 }
 
 TEST_CASE("literal gate: every rule example and counter-example classifies as without it", "[gate]") {

@@ -106,3 +106,16 @@ TEST_CASE("UTF-8 and binary checks: the block scans agree with byte-by-byte ones
     CHECK(LooksBinary(line) == ReferenceLooksBinary(line));
   }
 }
+
+TEST_CASE("FindBytes finds what std::string_view::find finds", "[text]") {
+  // Needles of 1 to 20 bytes in haystacks that cross the 16-byte blocks at every offset, with
+  // near misses (first and last bytes right, a middle one wrong) and matches at either end.
+  const std::string pieces[] = {"a", "at ", "ab", "a b", "abc", "xyz", " ", "abcdefghijklmnopq", "\n", "at b"};
+  TestRandom random(99);
+  for (int round = 0; round < 20000; ++round) {
+    const std::string haystack = random.Join(30, [&] { return pieces[random.Next() % 10]; });
+    const std::string needle = random.Join(4, [&] { return pieces[random.Next() % 10]; });
+    INFO("haystack '" << haystack << "', needle '" << needle << "'");
+    CHECK(FindBytes(haystack, needle) == std::string_view(haystack).find(needle));
+  }
+}

@@ -19,7 +19,13 @@ struct GateKeys {
   // Lower-case literals, the rarest that will do, one of which every match holds. Empty when
   // the rule may match with no literal at all.
   std::vector<std::string> keys;
-  bool operator==(const GateKeys& o) const { return can_match == o.can_match && keys == o.keys; }
+  // For each key, literals one of which a match holds when that key is the only one of `keys`
+  // in it: "missing" lets an env-var rule through on most lines, "environment var" then turns
+  // nearly all of them away before RE2 runs. Empty when that key alone may do.
+  std::vector<std::vector<std::string>> companions;
+  bool operator==(const GateKeys& o) const {
+    return can_match == o.can_match && keys == o.keys && companions == o.companions;
+  }
 };
 
 // The keys of `pattern`, for one-line messages (where a '\n' in the pattern cannot match) or

@@ -40,7 +40,16 @@ class LiteralGate {
  private:
   struct Key {
     std::string literal;     // lower case ASCII, at least 3 bytes
+    int id = 0;              // the literal's, the same under each hash it is filed under
     std::vector<int> rules;  // the rules this literal lets through
+    std::vector<int> companions;  // of rules[i]: its set in Table::companion_sets, or kNoCompanions
+  };
+  static constexpr int kNoCompanions = -1;
+  // A key of `rule`, which then needs the companion set `companions`.
+  struct Filing {
+    std::string literal;
+    int rule;
+    int companions;
   };
   // What a bucket walk compares, kept apart from the keys so that the walk reads one short
   // array: the literal's first 8 bytes as a word and which of them it has, the next 8 likewise
@@ -65,6 +74,9 @@ class LiteralGate {
     std::vector<int> non_ascii;   // rules with a key of bytes >= 0x80: candidates for text that has one
     KeyIndex keys;                // by their first four bytes (a 3-byte key under each fourth)
     size_t distinct_keys = 0;
+    // Sets of lower-case ASCII literals: a rule found by one key alone stays a candidate only
+    // when the text holds one of that key's set.
+    std::vector<std::vector<std::string>> companion_sets;
   };
   struct Query;
 
@@ -74,10 +86,13 @@ class LiteralGate {
   };
   const Table& TableFor(bool one_line) const;
   void Build(Table* table, bool one_line) const;
-  static void Index(KeyIndex* index, std::vector<std::pair<std::string, int>> pairs);
+  static int AddCompanions(Table* table, const std::vector<std::string>& companions);
+  static void Index(KeyIndex* index, std::vector<Filing> filings);
   // Collects into q.out (when set) or stops at the first rule that may match.
   Verdict Scan(const Table& table, std::string_view text, const Query& q) const;
-  bool Collect(const std::vector<int>& rules, const Query& q) const;
+  // `companions` (of rules[i], or null) and `key` (the literal's id, or -1) as Key has them.
+  bool Collect(const std::vector<int>& rules, const int* companions, int key, const Query& q) const;
+  static void DropWithoutCompanions(const Table& table, std::string_view lowered, const Query& q);
   bool KeyAt(const KeyIndex& index, const unsigned char* text, size_t i, size_t n, uint32_t hash,
              const Query& q) const;
 

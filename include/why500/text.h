@@ -43,6 +43,10 @@ std::string_view Trim(std::string_view s);
 // Parses exactly `n` leading decimal digits of `s` at `pos`; -1 when they are not all digits.
 int ParseDigits(std::string_view s, size_t pos, size_t n);
 
+// Where `needle` first occurs in `haystack`, as std::string_view::find says; faster on short
+// needles whose first byte is common (a space, a vowel), which std::find stops at one by one.
+size_t FindBytes(std::string_view haystack, std::string_view needle);
+
 // A 64-bit FNV-1a hash, for keys built from several fields.
 uint64_t HashBytes(std::string_view s, uint64_t seed = 1469598103934665603ULL);
 
