@@ -82,6 +82,12 @@ bool AnnouncesException(std::string_view text) {
          last.find("FATAL") != std::string_view::npos;
 }
 
+// Event::Clear() leaves every field empty: only those the record has need copying, and most
+// records have few (an access line no upstream, an error line no request id).
+void CopyIfAny(std::string_view from, std::string* to) {
+  if (!from.empty()) to->assign(from.data(), from.size());
+}
+
 }  // namespace
 
 bool MayStartEventsAlone(Format format) { return !IsJournalFormat(format) && format != Format::kGeneric; }
@@ -249,12 +255,12 @@ void Assembler::Start(Format f, const Record& rec, std::string_view line, uint64
     main_.event.time = rec.time;
     main_.event.status = rec.status;
     main_.event.backend_response = rec.backend_response;
-    main_.event.client.assign(rec.client);
-    main_.event.method.assign(rec.method);
-    main_.event.path.assign(rec.path);
-    main_.event.host.assign(rec.host);
-    main_.event.upstream.assign(rec.upstream);
-    main_.event.request_id.assign(rec.request_id);
+    CopyIfAny(rec.client, &main_.event.client);
+    CopyIfAny(rec.method, &main_.event.method);
+    CopyIfAny(rec.path, &main_.event.path);
+    CopyIfAny(rec.host, &main_.event.host);
+    CopyIfAny(rec.upstream, &main_.event.upstream);
+    CopyIfAny(rec.request_id, &main_.event.request_id);
     main_.event.request_ms = rec.request_time_in_us ? MillisOfMicros(rec.request_time) : Millis(rec.request_time);
     main_.event.upstream_ms = Millis(rec.upstream_time);
     main_.event.upstream_status = UpstreamStatus(rec.upstream_status);
@@ -270,11 +276,11 @@ void Assembler::Start(Format f, const Record& rec, std::string_view line, uint64
   main_.event.line_count = 1;
   main_.event.time = rec.time;
   main_.event.status = rec.status;  // an application's request line may carry one
-  main_.event.severity.assign(rec.severity);
-  main_.event.pid.assign(rec.pid);
-  main_.event.connection.assign(rec.connection);
-  main_.event.join_key.assign(rec.join_key);
-  main_.event.request_id.assign(rec.request_id);
+  CopyIfAny(rec.severity, &main_.event.severity);
+  CopyIfAny(rec.pid, &main_.event.pid);
+  CopyIfAny(rec.connection, &main_.event.connection);
+  CopyIfAny(rec.join_key, &main_.event.join_key);
+  CopyIfAny(rec.request_id, &main_.event.request_id);
   main_.event.text.assign(raw_);
   main_.event.entry_bytes = line.size();
   main_.event.message.assign(rec.message);

@@ -1,5 +1,7 @@
 // Apache error log, 2.4: "[Sat Nov 21 10:00:00.123456 2026] [proxy_fcgi:error] [pid 1:tid 2] [client 1.2.3.4:5] AH...",
 // and 2.2: "[Sat Nov 21 10:00:00 2026] [error] [client 1.2.3.4] message".
+#include <algorithm>
+
 #include "why500/formats.h"
 #include "why500/text.h"
 
@@ -60,12 +62,13 @@ int HexValue(char c) {
 // Undoes Apache 2.4's escaping of logged text (ap_escape_errorlog_item): "\\n" was a line
 // break, "\\\\" a backslash, "\\\"" a quote, "\\xHH" a control byte.
 void AppendApacheUnescaped(std::string_view s, std::string* out) {
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '\\' || i + 1 >= s.size()) {
-      out->push_back(s[i]);
-      continue;
-    }
-    const char next = s[i + 1];
+  size_t i = 0;
+  while (i < s.size()) {
+    const size_t slash = std::min(s.find('\\', i), s.size());
+    out->append(s.data() + i, slash - i);  // the text up to the next escape, at once
+    i = slash;
+    if (i == s.size()) break;
+    const char next = i + 1 < s.size() ? s[i + 1] : '\0';
     if (next == 'n') {
       out->push_back('\n');
     } else if (next == 't') {
@@ -76,10 +79,11 @@ void AppendApacheUnescaped(std::string_view s, std::string* out) {
       out->push_back(static_cast<char>(HexValue(s[i + 2]) * 16 + HexValue(s[i + 3])));
       i += 2;
     } else {
-      out->push_back('\\');
+      out->push_back('\\');  // not an escape: the backslash stays, the next byte is read as text
+      ++i;
       continue;
     }
-    ++i;
+    i += 2;
   }
 }
 

@@ -252,15 +252,12 @@ bool UnitFits(std::string_view s, size_t p, std::string_view u) {
   return s.compare(p, u.size(), u) == 0 && (p + u.size() == s.size() || !IsWordChar(s[p + u.size()]));
 }
 
-// "120ms", "5.012s", "1m30.5s" (Go), "512MB", "2G", and "1.5 GB" (a multiple spelt out after a
-// space): units that change with the magnitude, so the number and its unit are masked together.
-// A lone "m" is not taken (minutes, or a JVM's "-Xmx512m").
-size_t MatchMeasure(std::string_view s, size_t i, Unit* unit) {
+// The unit right after the number at `i` (which ends at `p`), as MatchMeasure takes it.
+size_t UnitAfter(std::string_view s, size_t i, size_t p, Unit* unit) {
   static constexpr std::string_view kDurations[] = {"ms", "us", "\xC2\xB5s", "ns", "sec", "secs", "s", "min",
                                                     "mins", "h"};
   static constexpr std::string_view kSizes[] = {"KiB", "MiB", "GiB", "TiB", "KB", "kB", "MB", "GB", "TB",
                                                 "K",   "k",   "M",   "G",   "T",  "B"};
-  const size_t p = NumberEnd(s, i);
   for (std::string_view u : kDurations) {
     if (UnitFits(s, p, u)) {
       *unit = Unit::kDuration;
@@ -295,7 +292,17 @@ size_t MatchMeasure(std::string_view s, size_t i, Unit* unit) {
     }
     if (!IsDigit(s[q])) break;
   }
-  if (p + 3 < s.size() && s[p] == ' ') {
+  return 0;
+}
+
+// "120ms", "5.012s", "1m30.5s" (Go), "512MB", "2G", and "1.5 GB" (a multiple spelt out after a
+// space): units that change with the magnitude, so the number and its unit are masked together.
+// A lone "m" is not taken (minutes, or a JVM's "-Xmx512m").
+size_t MatchMeasure(std::string_view s, size_t i, Unit* unit) {
+  const size_t p = NumberEnd(s, i);
+  // Every unit starts with a letter or with the micro sign's first byte; else only a spaced one.
+  if (p < s.size() && (IsAlpha(s[p]) || s[p] == '\xC2')) return UnitAfter(s, i, p, unit);
+  if (p + 3 < s.size() && s[p] == ' ' && std::string_view("KMGTk").find(s[p + 1]) != std::string_view::npos) {
     static constexpr std::string_view kSpaced[] = {"KiB", "MiB", "GiB", "TiB", "KB", "kB", "MB", "GB", "TB"};
     for (std::string_view u : kSpaced) {
       if (UnitFits(s, p + 1, u)) {

@@ -131,6 +131,17 @@ TEST_CASE("Apache errno prefix before the client, and literal \\n", "[parse][apa
                      "thrown in /a.php on line 3");
 }
 
+TEST_CASE("Apache's escapes are undone, and a backslash that starts none stays", "[parse][apache]") {
+  Event e;
+  e.format = Format::kApacheError;
+  e.message = "AH00124: a\\nb\\tc \\\\d \\\"e\\\" \\x1bf \\x4G \\q \\";
+  FinishEvent(&e);
+  CHECK(e.message == "AH00124: a\nb\tc \\d \"e\" \x1b" "f \\x4G \\q \\");
+  e.message = "\\\\\\n";
+  FinishEvent(&e);
+  CHECK(e.message == "\\\n");
+}
+
 TEST_CASE("Apache 2.2 error lines", "[parse][apache]") {
   Record r;
   REQUIRE(ParseApacheError("[Sat Nov 21 10:00:00 2026] [error] [client 1.2.3.4] File does not exist: /var/www/x", &r));

@@ -45,8 +45,10 @@ TEST_CASE("binary lines are told from text in any script", "[text]") {
   CHECK_FALSE(LooksBinary("one stray \xff byte in a long line of ordinary text"));
 }
 
-TEST_CASE("binary lines: a NUL or control byte is seen at every offset of the 8-byte scan", "[text]") {
-  const std::string text = "an ordinary log line that is long enough for several words";
+TEST_CASE("binary lines: a NUL or control byte is seen at every offset of the block scans", "[text]") {
+  const std::string text =
+      "an ordinary log line that is long enough for several words, and then for more: it spans two of the 64-byte "
+      "blocks the scan tests at once, its 16-byte blocks and an 8-byte tail";
   for (size_t at = 0; at < text.size(); ++at) {
     std::string with_nul = text;
     with_nul[at] = '\0';
