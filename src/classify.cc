@@ -4,7 +4,10 @@
 #include <re2/set.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <chrono>
+#include <functional>
 
 #include "why500/parallel_for.h"
 #include "why500/text.h"
@@ -15,6 +18,11 @@ namespace {
 constexpr int64_t kSetMaxMem = 256 << 20;  // the DFA of ~200 patterns needs room to stay fast
 // Up to this many candidate rules from the literal gate run their own regexes instead of the Set.
 constexpr size_t kFewCandidates = 64;
+
+uint64_t NextRuleSetId() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1);
+}
 
 // RE2 reads text as UTF-8: a byte of invalid UTF-8 (Latin-1 "caf\xe9", a stray \xff) matches
 // no `.`, `\S` or class, so a rule whose match crosses one would miss the line. Such text is
@@ -165,6 +173,8 @@ re2::RE2::Options RuleOptions() {
 
 }  // namespace
 
+RuleSet::RuleSet() : id_(NextRuleSetId()) {}
+
 RuleSet::~RuleSet() = default;
 
 namespace {
@@ -263,8 +273,81 @@ int RuleSet::PickWinner(const std::vector<int>& matched) const {
   return best;
 }
 
+namespace {
+
+// Messages repeat word for word (a PHP fatal error on every request, a health check's warning
+// every few seconds), and the gate's scan and the candidates' regexes cost many times a lookup:
+// each thread keeps its last verdicts, found by the hash of the message and checked by the
+// whole message, its format and level, what was wanted and the rule set, never by the hash.
+class RecentVerdicts {
+ public:
+  struct Key {
+    uint64_t rules;
+    std::string_view message, level;
+    Format format;
+    RuleSet::Want want;
+    size_t hash;
+  };
+
+  const std::vector<int>* Find(const Key& k, int* winner) const {
+    const Slot& s = slots_[k.hash % kSlots];
+    if (!s.used || s.hash != k.hash || s.rules != k.rules || s.format != k.format || s.want != k.want ||
+        s.message != k.message || s.level != k.level) {
+      return nullptr;
+    }
+    *winner = s.winner;
+    return &s.matched;
+  }
+
+  void Keep(const Key& k, int winner, const std::vector<int>& matched) {
+    if (k.message.size() > kLongestKept || k.level.size() > kLongestKept) return;
+    Slot& s = slots_[k.hash % kSlots];
+    s.used = true;
+    s.rules = k.rules;
+    s.hash = k.hash;
+    s.format = k.format;
+    s.want = k.want;
+    s.message.assign(k.message.data(), k.message.size());
+    s.level.assign(k.level.data(), k.level.size());
+    s.winner = winner;
+    s.matched = matched;
+  }
+
+ private:
+  // At most 2 MiB of messages a thread; a longer message (a stack trace) is not kept.
+  static constexpr size_t kSlots = 2048;
+  static constexpr size_t kLongestKept = 1024;
+  struct Slot {
+    bool used = false;
+    uint64_t rules = 0;
+    size_t hash = 0;
+    Format format = Format::kGeneric;
+    RuleSet::Want want = RuleSet::Want::kEveryMatch;
+    std::string message, level;
+    int winner = -1;
+    std::vector<int> matched;
+  };
+  std::array<Slot, kSlots> slots_;
+};
+
+}  // namespace
+
 int RuleSet::Classify(std::string_view message, Format format, std::string_view level, std::vector<int>* matched,
                       Want want) const {
+  thread_local RecentVerdicts recent;
+  const RecentVerdicts::Key key{id_, message, level, format, want, std::hash<std::string_view>{}(message)};
+  int winner = -1;
+  if (const std::vector<int>* known = recent.Find(key, &winner)) {
+    matched->assign(known->begin(), known->end());
+    return winner;
+  }
+  winner = ClassifyAnew(message, format, level, matched, want);
+  recent.Keep(key, winner, *matched);
+  return winner;
+}
+
+int RuleSet::ClassifyAnew(std::string_view message, Format format, std::string_view level, std::vector<int>* matched,
+                          Want want) const {
   matched->clear();
   if (rules_.empty()) return -1;
   // Benign candidates count too: a benign rule may beat an evidence rule. Only when no evidence

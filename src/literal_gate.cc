@@ -363,14 +363,26 @@ LiteralGate::Verdict LiteralGate::Scan(const Table& table, std::string_view text
   const int bits = keys.bits;  // in locals: the loop calls out, so members would be read again
   const uint64_t* seen = keys.seen.data();
   // Keys are looked up by the text's next four bytes: far fewer positions share those with
-  // some key than share three, and each such position costs a bucket walk.
-  for (size_t i = 0; i + kMinLiteral <= n; ++i) {
-    uint32_t word;
-    std::memcpy(&word, p + i, 4);  // past n only into the padding
+  // some key than share three, and each such position costs a bucket walk. One 8-byte read
+  // serves four positions (past n only into the padding).
+  const auto at = [&](size_t i, uint32_t word) {
     const uint32_t h = HashHead(word, bits);
-    if (((seen[h >> 6] >> (h & 63)) & 1) != 0 && KeyAt(keys, p, i, n, h, q)) {
+    return ((seen[h >> 6] >> (h & 63)) & 1) != 0 && KeyAt(keys, p, i, n, h, q);
+  };
+  const size_t positions = n >= kMinLiteral ? n - kMinLiteral + 1 : 0;
+  size_t i = 0;
+  for (; i + 4 <= positions; i += 4) {
+    uint64_t words;
+    std::memcpy(&words, p + i, 8);
+    if (at(i, static_cast<uint32_t>(words)) || at(i + 1, static_cast<uint32_t>(words >> 8)) ||
+        at(i + 2, static_cast<uint32_t>(words >> 16)) || at(i + 3, static_cast<uint32_t>(words >> 24))) {
       return Verdict::kMany;  // one rule is enough for a yes, or the list is too long
     }
+  }
+  for (; i < positions; ++i) {
+    uint32_t word;
+    std::memcpy(&word, p + i, 4);
+    if (at(i, word)) return Verdict::kMany;
   }
   if (q.out == nullptr) return Verdict::kNone;
   DropWithoutCompanions(table, std::string_view(lowered.data(), n), q);

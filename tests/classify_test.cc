@@ -133,3 +133,35 @@ TEST_CASE("classify: of several bad rules compiled on many threads, the first in
   REQUIRE_FALSE(set);
   CHECK(set.error().message.rfind("many.json: rule 'r150': invalid pattern: missing ): (unclosed", 0) == 0);
 }
+
+TEST_CASE("classify: a message seen again gets the verdict of its own rule set, format, level and want", "[classify]") {
+  // The thread's recent verdicts answer a repeated message: never across rule sets (a new set
+  // may even sit where a freed one was), formats or levels a rule is limited to, or wants.
+  const auto compile = [](const std::string& pattern, std::vector<std::string> levels) {
+    Rule r;
+    r.id = "t.rule";
+    r.cause = "app.exception";
+    r.pattern = pattern;
+    r.levels = std::move(levels);
+    Rule benign = r;
+    benign.id = "t.benign";
+    benign.cause = "none";
+    benign.levels.clear();
+    benign.pattern = "kaboom";
+    return *RuleSet::Compile({r, benign});
+  };
+  const std::string message = "worker kaboom: disk full";
+  std::vector<int> matched;
+  for (int round = 0; round < 3; ++round) {
+    const auto disk = compile("disk full", {"error"});
+    CHECK(disk->Classify(message, Format::kGeneric, "error", &matched) == 0);
+    CHECK(matched == std::vector<int>{0, 1});
+    CHECK(disk->Classify(message, Format::kGeneric, "error", &matched, RuleSet::Want::kEvidence) == 0);
+    CHECK(disk->Classify(message, Format::kGeneric, "info", &matched) == 1);  // the rule is for errors only
+    CHECK(matched == std::vector<int>{1});
+    CHECK(disk->Classify(message, Format::kGeneric, "info", &matched, RuleSet::Want::kEvidence) < 0);
+    const auto other = compile("no such thing", {});
+    CHECK(other->Classify(message, Format::kGeneric, "error", &matched) == 1);
+    CHECK(matched == std::vector<int>{1});
+  }
+}

@@ -58,7 +58,10 @@ class RuleSet {
   bool Matches(int index, std::string_view message) const;
 
  private:
-  RuleSet() = default;
+  RuleSet();
+  int ClassifyAnew(std::string_view message, Format format, std::string_view level, std::vector<int>* matched,
+                   Want want) const;
+  const uint64_t id_;  // no two rule sets of a process share it: the key of a thread's recent verdicts
   std::vector<Rule> rules_;
   // Each rule's own regex, compiled when first needed (user rules at load, to report errors).
   struct CompiledRule {
