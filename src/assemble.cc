@@ -122,9 +122,9 @@ void Assembler::Add(std::string_view line, uint64_t line_number, std::string_vie
   Format header = Format::kGeneric;
   if (format_ != Format::kGeneric && ParseLine(format_, line, &rec)) {
     header = format_;
-  } else if (main_.active && main_.event.format != format_ && main_.event.format != Format::kGeneric &&
-             ParseLine(main_.event.format, line, &rec)) {
-    header = main_.event.format;
+  } else if (main_->active && main_->event.format != format_ && main_->event.format != Format::kGeneric &&
+             ParseLine(main_->event.format, line, &rec)) {
+    header = main_->event.format;
   }
   if (header != Format::kGeneric) {
     if (header == Format::kSyslog && rec.join_key.empty()) {  // journalctl's "-- Boot ... --" lines
@@ -134,7 +134,7 @@ void Assembler::Add(std::string_view line, uint64_t line_number, std::string_vie
       return;
     }
     if (IsJournalFormat(header)) SwitchProcess(rec);
-    if (main_.active && JoinsPending(header, rec)) {
+    if (main_->active && JoinsPending(header, rec)) {
       Append(line, rec.message);
       ++stats_.parsed_lines;
       return;
@@ -154,15 +154,15 @@ void Assembler::Add(std::string_view line, uint64_t line_number, std::string_vie
     return;
   }
   // ...else a continuation of the pending event, else a message alone.
-  if (main_.active && ContinuesPending(line)) {
+  if (main_->active && ContinuesPending(line)) {
     Append(line, line);
     ++stats_.parsed_lines;
     return;
   }
-  if (Trim(line).empty() && main_.active) {
+  if (Trim(line).empty() && main_->active) {
     // A blank line may sit inside an entry (Laravel's "[previous exception]" block follows one):
     // held until the next line says whether the entry goes on.
-    ++main_.held_blanks;
+    ++main_->held_blanks;
     ++stats_.parsed_lines;
     return;
   }
@@ -213,29 +213,41 @@ void Assembler::Finish() {
 
 void Assembler::SwitchProcess(const Record& rec) {
   auto same_process = [&](const Pending& p) { return p.event.join_key == rec.join_key && p.event.pid == rec.pid; };
-  if (!main_.active || !IsJournalFormat(main_.event.format) || same_process(main_)) return;
+  if (!main_->active || !IsJournalFormat(main_->event.format) || same_process(*main_)) return;
   if (parked_.size() == kMaxParked) {  // bounded: the longest-waiting event goes out
-    Pending current = std::move(main_);
-    main_ = std::move(parked_.front());
-    parked_.pop_front();
+    std::swap(main_, parked_.front());
     Flush();
-    main_ = std::move(current);
+    std::swap(main_, parked_.front());
+    spare_.push_back(std::move(parked_.front()));
+    parked_.pop_front();
   }
-  parked_.push_back(std::move(main_));
-  main_ = Pending();
+  parked_.push_back(TakeSpare());
+  std::swap(main_, parked_.back());
   for (size_t i = 0; i + 1 < parked_.size(); ++i) {
-    if (!same_process(parked_[i])) continue;
-    main_ = std::move(parked_[i]);
+    if (!same_process(*parked_[i])) continue;
+    std::swap(main_, parked_[i]);
+    spare_.push_back(std::move(parked_[i]));
     parked_.erase(parked_.begin() + static_cast<long>(i));
     return;
   }
 }
 
+std::unique_ptr<Assembler::Pending> Assembler::TakeSpare() {
+  if (spare_.empty()) return std::make_unique<Pending>();
+  std::unique_ptr<Pending> p = std::move(spare_.back());
+  spare_.pop_back();
+  p->event.Clear();
+  p->active = p->in_traceback = p->traceback_ended = p->root_cause_pending = false;
+  p->held_blanks = 0;
+  return p;
+}
+
 void Assembler::FlushParked() {
-  for (Pending& p : parked_) {
+  for (std::unique_ptr<Pending>& p : parked_) {
     std::swap(main_, p);
     Flush();
     std::swap(main_, p);
+    spare_.push_back(std::move(p));
   }
   parked_.clear();
 }
@@ -247,74 +259,74 @@ void Assembler::Start(Format f, const Record& rec, std::string_view line, uint64
       sink_->OnQuietResponse(rec.time);
       return;
     }
-    main_.event.Clear();
-    main_.event.format = IsAccessFormat(format_) ? format_ : f;
-    main_.event.input = input_;
-    main_.event.line = line_number;
-    main_.event.line_count = 1;
-    main_.event.time = rec.time;
-    main_.event.status = rec.status;
-    main_.event.backend_response = rec.backend_response;
-    CopyIfAny(rec.client, &main_.event.client);
-    CopyIfAny(rec.method, &main_.event.method);
-    CopyIfAny(rec.path, &main_.event.path);
-    CopyIfAny(rec.host, &main_.event.host);
-    CopyIfAny(rec.upstream, &main_.event.upstream);
-    CopyIfAny(rec.request_id, &main_.event.request_id);
-    main_.event.request_ms = rec.request_time_in_us ? MillisOfMicros(rec.request_time) : Millis(rec.request_time);
-    main_.event.upstream_ms = Millis(rec.upstream_time);
-    main_.event.upstream_status = UpstreamStatus(rec.upstream_status);
-    main_.event.text.assign(raw_);
+    main_->event.Clear();
+    main_->event.format = IsAccessFormat(format_) ? format_ : f;
+    main_->event.input = input_;
+    main_->event.line = line_number;
+    main_->event.line_count = 1;
+    main_->event.time = rec.time;
+    main_->event.status = rec.status;
+    main_->event.backend_response = rec.backend_response;
+    CopyIfAny(rec.client, &main_->event.client);
+    CopyIfAny(rec.method, &main_->event.method);
+    CopyIfAny(rec.path, &main_->event.path);
+    CopyIfAny(rec.host, &main_->event.host);
+    CopyIfAny(rec.upstream, &main_->event.upstream);
+    CopyIfAny(rec.request_id, &main_->event.request_id);
+    main_->event.request_ms = rec.request_time_in_us ? MillisOfMicros(rec.request_time) : Millis(rec.request_time);
+    main_->event.upstream_ms = Millis(rec.upstream_time);
+    main_->event.upstream_status = UpstreamStatus(rec.upstream_status);
+    main_->event.text.assign(raw_);
     ++stats_.events;
-    sink_->OnEvent(main_.event);
+    sink_->OnEvent(main_->event);
     return;
   }
-  main_.event.Clear();
-  main_.event.format = f;
-  main_.event.input = input_;
-  main_.event.line = line_number;
-  main_.event.line_count = 1;
-  main_.event.time = rec.time;
-  main_.event.status = rec.status;  // an application's request line may carry one
-  CopyIfAny(rec.severity, &main_.event.severity);
-  CopyIfAny(rec.pid, &main_.event.pid);
-  CopyIfAny(rec.connection, &main_.event.connection);
-  CopyIfAny(rec.join_key, &main_.event.join_key);
-  CopyIfAny(rec.request_id, &main_.event.request_id);
-  main_.event.text.assign(raw_);
-  main_.event.entry_bytes = line.size();
-  main_.event.message.assign(rec.message);
-  main_.active = true;
-  main_.held_blanks = 0;
-  main_.in_traceback = StartsWith(Trim(rec.message), kTraceback);
-  main_.traceback_ended = false;
-  main_.root_cause_pending = AnnouncesExceptionBelow(Trim(rec.message));
+  main_->event.Clear();
+  main_->event.format = f;
+  main_->event.input = input_;
+  main_->event.line = line_number;
+  main_->event.line_count = 1;
+  main_->event.time = rec.time;
+  main_->event.status = rec.status;  // an application's request line may carry one
+  CopyIfAny(rec.severity, &main_->event.severity);
+  CopyIfAny(rec.pid, &main_->event.pid);
+  CopyIfAny(rec.connection, &main_->event.connection);
+  CopyIfAny(rec.join_key, &main_->event.join_key);
+  CopyIfAny(rec.request_id, &main_->event.request_id);
+  main_->event.text.assign(raw_);
+  main_->event.entry_bytes = line.size();
+  main_->event.message.assign(rec.message);
+  main_->active = true;
+  main_->held_blanks = 0;
+  main_->in_traceback = StartsWith(Trim(rec.message), kTraceback);
+  main_->traceback_ended = false;
+  main_->root_cause_pending = AnnouncesExceptionBelow(Trim(rec.message));
 }
 
 void Assembler::Append(std::string_view line, std::string_view message_part) {
-  for (; main_.held_blanks > 0; --main_.held_blanks) {
-    ++main_.event.line_count;
-    main_.event.text.push_back('\n');
-    main_.event.message.push_back('\n');
+  for (; main_->held_blanks > 0; --main_->held_blanks) {
+    ++main_->event.line_count;
+    main_->event.text.push_back('\n');
+    main_->event.message.push_back('\n');
   }
-  ++main_.event.line_count;
-  main_.event.entry_bytes += 1 + line.size();
-  if (main_.event.text.size() + line.size() > kMaxEventBytes || main_.event.line_count > kMaxEventLines) return;
-  main_.event.text.push_back('\n');
-  main_.event.text.append(raw_);
-  main_.event.message.push_back('\n');
-  main_.event.message.append(message_part);
-  if (EndsWith(Trim(message_part), "with root cause")) main_.root_cause_pending = true;
+  ++main_->event.line_count;
+  main_->event.entry_bytes += 1 + line.size();
+  if (main_->event.text.size() + line.size() > kMaxEventBytes || main_->event.line_count > kMaxEventLines) return;
+  main_->event.text.push_back('\n');
+  main_->event.text.append(raw_);
+  main_->event.message.push_back('\n');
+  main_->event.message.append(message_part);
+  if (EndsWith(Trim(message_part), "with root cause")) main_->root_cause_pending = true;
 }
 
 bool Assembler::JoinsPending(Format f, const Record& rec) {
-  if (main_.event.format != f || rec.join_key.empty()) return false;
+  if (main_->event.format != f || rec.join_key.empty()) return false;
   // journald stores each output line of a service as an entry of its own: a traceback arrives
   // one entry a line, and its lines rejoin when the same process writes a continuation.
   if (IsJournalFormat(f)) {
-    return rec.join_key == main_.event.join_key && rec.pid == main_.event.pid && ContinuesPending(rec.message);
+    return rec.join_key == main_->event.join_key && rec.pid == main_->event.pid && ContinuesPending(rec.message);
   }
-  return rec.join_key == "+" || rec.join_key == main_.event.join_key;
+  return rec.join_key == "+" || rec.join_key == main_->event.join_key;
 }
 
 bool Assembler::ContinuesPending(std::string_view line) {
@@ -322,41 +334,41 @@ bool Assembler::ContinuesPending(std::string_view line) {
   if (StartsWith(trimmed, kTraceback)) {
     // logger.exception() writes its message, then the traceback; an unrelated line before a
     // traceback must not lend it its time, so the traceback then starts an event of its own.
-    if (!main_.in_traceback && !main_.traceback_ended && !AnnouncesException(main_.event.text)) return false;
-    main_.in_traceback = true;
-    main_.traceback_ended = false;
+    if (!main_->in_traceback && !main_->traceback_ended && !AnnouncesException(main_->event.text)) return false;
+    main_->in_traceback = true;
+    main_->traceback_ended = false;
     return true;
   }
-  if (main_.root_cause_pending) {  // the exception announced by the pending event follows
-    if (!trimmed.empty() && !IsSpace(line[0])) main_.root_cause_pending = false;
+  if (main_->root_cause_pending) {  // the exception announced by the pending event follows
+    if (!trimmed.empty() && !IsSpace(line[0])) main_->root_cause_pending = false;
     return true;
   }
-  if (main_.in_traceback) {
+  if (main_->in_traceback) {
     if (!line.empty() && !IsSpace(line[0]) && !trimmed.empty()) {
-      main_.in_traceback = false;  // the exception line closes the traceback
-      main_.traceback_ended = true;
+      main_->in_traceback = false;  // the exception line closes the traceback
+      main_->traceback_ended = true;
     }
     return true;
   }
-  if (main_.traceback_ended) {
+  if (main_->traceback_ended) {
     // Blank lines, an indented second line of the exception's message (psycopg2's "\tIs the
     // server running ...") and the note that chains the next traceback keep it open.
     if (trimmed.empty() || IsSpace(line[0]) || IsChainedTracebackNote(trimmed)) return true;
-    main_.traceback_ended = false;
+    main_->traceback_ended = false;
   }
-  return IsContinuation(main_.event.format, line);
+  return IsContinuation(main_->event.format, line);
 }
 
 void Assembler::Flush() {
-  if (!main_.active) return;
-  main_.active = false;
-  main_.in_traceback = false;
-  main_.traceback_ended = false;
-  main_.root_cause_pending = false;
-  FinishEvent(&main_.event);
-  if (main_.event.cut) ++stats_.cut_entries;
+  if (!main_->active) return;
+  main_->active = false;
+  main_->in_traceback = false;
+  main_->traceback_ended = false;
+  main_->root_cause_pending = false;
+  FinishEvent(&main_->event);
+  if (main_->event.cut) ++stats_.cut_entries;
   ++stats_.events;
-  sink_->OnEvent(main_.event);
+  sink_->OnEvent(main_->event);
 }
 
 }  // namespace why500

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -85,8 +86,13 @@ class Assembler {
   uint32_t input_;
   EventSink* sink_;
   const AccessFormat* custom_;
-  Pending main_;
-  std::deque<Pending> parked_;  // a deque: the oldest leaves from the front without moving the rest
+  // Pending events are held by pointer: a switch of process swaps two pointers, and taking one
+  // from the middle of parked_ moves no events. One that leaves parked_ is kept for the next
+  // switch, with its strings' room.
+  std::unique_ptr<Pending> TakeSpare();
+  std::unique_ptr<Pending> main_ = std::make_unique<Pending>();
+  std::deque<std::unique_ptr<Pending>> parked_;  // the oldest first
+  std::vector<std::unique_ptr<Pending>> spare_;
   std::string_view raw_;  // the line of the current Add call, as read
   AssembleStats stats_;
 };
