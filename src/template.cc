@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 
 #include "why500/text.h"
 #include "why500/time_parse.h"
@@ -478,7 +479,7 @@ namespace {
 // messages it templated last, checked by the whole message, never by its hash alone.
 class RecentTemplates {
  public:
-  static constexpr size_t kSlots = 256;
+  static constexpr size_t kSlots = 1024;  // at most 2 MiB of messages and templates a thread
   static constexpr size_t kLongestKept = 1024;
 
   bool Find(std::string_view message, uint64_t hash, std::string* out) const {
@@ -512,7 +513,7 @@ void MakeTemplateAnew(std::string_view message, std::string* out);
 
 void MakeTemplate(std::string_view message, std::string* out) {
   thread_local RecentTemplates recent;
-  const uint64_t hash = HashBytes(message);
+  const uint64_t hash = std::hash<std::string_view>{}(message);
   if (recent.Find(message, hash, out)) return;
   MakeTemplateAnew(message, out);
   recent.Keep(message, hash, *out);
