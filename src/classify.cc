@@ -289,17 +289,18 @@ class RecentVerdicts {
     size_t hash;
   };
 
-  const std::vector<int>* Find(const Key& k, int* winner) const {
+  const std::vector<int>* Find(const Key& k, int* winner, size_t* match_start) const {
     const Slot& s = slots_[k.hash % kSlots];
     if (!s.used || s.hash != k.hash || s.rules != k.rules || s.format != k.format || s.want != k.want ||
         s.message != k.message || s.level != k.level) {
       return nullptr;
     }
     *winner = s.winner;
+    *match_start = s.match_start;
     return &s.matched;
   }
 
-  void Keep(const Key& k, int winner, const std::vector<int>& matched) {
+  void Keep(const Key& k, int winner, const std::vector<int>& matched, size_t match_start) {
     if (k.message.size() > kLongestKept || k.level.size() > kLongestKept) return;
     Slot& s = slots_[k.hash % kSlots];
     s.used = true;
@@ -311,6 +312,7 @@ class RecentVerdicts {
     s.level.assign(k.level.data(), k.level.size());
     s.winner = winner;
     s.matched = matched;
+    s.match_start = match_start;
   }
 
  private:
@@ -326,6 +328,7 @@ class RecentVerdicts {
     std::string message, level;
     int winner = -1;
     std::vector<int> matched;
+    size_t match_start = std::string_view::npos;
   };
   std::array<Slot, kSlots> slots_;
 };
@@ -333,21 +336,33 @@ class RecentVerdicts {
 }  // namespace
 
 int RuleSet::Classify(std::string_view message, Format format, std::string_view level, std::vector<int>* matched,
-                      Want want) const {
+                      Want want, size_t* match_start) const {
   thread_local RecentVerdicts recent;
   const RecentVerdicts::Key key{id_, message, level, format, want, std::hash<std::string_view>{}(message)};
   int winner = -1;
-  if (const std::vector<int>* known = recent.Find(key, &winner)) {
+  size_t start = std::string_view::npos;
+  if (const std::vector<int>* known = recent.Find(key, &winner, &start)) {
     matched->assign(known->begin(), known->end());
-    return winner;
+  } else {
+    winner = ClassifyAnew(message, format, level, matched, want, match_start ? &start : nullptr);
+    recent.Keep(key, winner, *matched, start);
   }
-  winner = ClassifyAnew(message, format, level, matched, want);
-  recent.Keep(key, winner, *matched);
+  if (match_start) *match_start = start;
   return winner;
 }
 
+bool RuleSet::Confirm(int index, std::string_view message, size_t* match_start) const {
+  if (match_start == nullptr) return re2::RE2::PartialMatch(message, Regex(index));
+  // The match's bounds cost RE2 a pass back from where it ends: far less than Extract's second
+  // pass over the whole message.
+  re2::StringPiece whole;
+  if (!Regex(index).Match(message, 0, message.size(), re2::RE2::UNANCHORED, &whole, 1)) return false;
+  *match_start = static_cast<size_t>(whole.data() - message.data());
+  return true;
+}
+
 int RuleSet::ClassifyAnew(std::string_view message, Format format, std::string_view level, std::vector<int>* matched,
-                          Want want) const {
+                          Want want, size_t* match_start) const {
   matched->clear();
   if (rules_.empty()) return -1;
   // Benign candidates count too: a benign rule may beat an evidence rule. Only when no evidence
@@ -371,7 +386,7 @@ int RuleSet::ClassifyAnew(std::string_view message, Format format, std::string_v
         // is it, and the rest need not run.
         std::sort(candidates.begin(), candidates.end(), [&](int a, int b) { return Outranks(a, b); });
         for (int i : candidates) {
-          if (re2::RE2::PartialMatch(message, Regex(i))) {
+          if (Confirm(i, message, match_start)) {
             matched->push_back(i);
             return i;
           }

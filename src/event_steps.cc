@@ -60,7 +60,12 @@ void EventClassifier::Classify(const Event& e, Classified* c) const {
   if (c->outside || e.IsResponse()) return;
   // Without an observer only evidence matters, and the rule set may skip what can't be.
   const auto want = observed_ ? RuleSet::Want::kEveryMatch : RuleSet::Want::kEvidence;
-  c->winner = rules_.Classify(e.message, e.format, e.severity, &c->matched, want);
+  // A multi-line message is templated on the line its match starts on: the run that finds the
+  // winner tells where, when it can.
+  const bool multi_line = e.message.find('\n') != std::string::npos;
+  size_t start = std::string_view::npos;
+  c->winner = rules_.Classify(e.message, e.format, e.severity, &c->matched, want,
+                              multi_line && !observed_ ? &start : nullptr);
   c->evidence = c->winner >= 0 && !rules_.rules()[c->winner].benign();
   if (!c->evidence) {
     c->change = DetectChange(e);
@@ -71,13 +76,12 @@ void EventClassifier::Classify(const Event& e, Classified* c) const {
   // them only for the first event of its group, which the aggregate step knows.
   c->captures.clear();
   std::string_view segment = e.message;
-  const bool multi_line = segment.find('\n') != std::string_view::npos;
   c->has_captures = observed_;
-  if (multi_line || observed_) {
-    size_t start = 0;
+  if (observed_ || (multi_line && start == std::string_view::npos)) {
+    start = 0;
     rules_.Extract(c->winner, e.message, observed_ ? &c->captures : nullptr, &start);
-    if (multi_line) segment = LineAt(e.message, start);
   }
+  if (multi_line) segment = LineAt(e.message, start);
   MakeTemplate(segment, &c->template_text);
 }
 

@@ -40,8 +40,10 @@ class RuleSet {
   // Every rule whose pattern matches `message` and which applies to `format` and `level`, into
   // `matched` (cleared first, reused by the caller). Returns the winner's index or -1. With
   // kEvidence, `matched` may hold only the winner: the rules that rank below it need not run.
+  // `match_start`, when given, gets where the winner's match starts when the run that found it
+  // tells (saving an Extract), else std::string_view::npos.
   int Classify(std::string_view message, Format format, std::string_view level, std::vector<int>* matched,
-               Want want = Want::kEveryMatch) const;
+               Want want = Want::kEveryMatch, size_t* match_start = nullptr) const;
 
   // The winner among `matched`: highest priority, then confidence, then load order.
   int PickWinner(const std::vector<int>& matched) const;
@@ -60,7 +62,9 @@ class RuleSet {
  private:
   RuleSet();
   int ClassifyAnew(std::string_view message, Format format, std::string_view level, std::vector<int>* matched,
-                   Want want) const;
+                   Want want, size_t* match_start) const;
+  // Whether rule `index` matches; where, when `match_start` is given.
+  bool Confirm(int index, std::string_view message, size_t* match_start) const;
   const uint64_t id_;  // no two rule sets of a process share it: the key of a thread's recent verdicts
   std::vector<Rule> rules_;
   // Each rule's own regex, compiled when first needed (user rules at load, to report errors).
