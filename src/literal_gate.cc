@@ -19,6 +19,9 @@ constexpr int kMinLiteral = kMinKeyLength;
 // use, so that a text position rarely walks a bucket in vain however many rules there are
 // (the default rules need 16 bits, an 8 KiB bitmap that stays in L1).
 inline uint32_t HashHead(uint32_t head, int bits) { return (head * 2654435761u) >> (32 - bits); }
+// Another multiplier: four bytes that share HashHead with a key's rarely share this too.
+inline uint32_t HashHeadAgain(uint32_t head, int bits) { return (head * 0x85EBCA77u) >> (32 - bits); }
+inline bool HasBit(const uint64_t* bits, uint32_t h) { return ((bits[h >> 6] >> (h & 63)) & 1) != 0; }
 int HashBitsFor(size_t keys) {
   int bits = 16;
   while (bits < 22 && (size_t{1} << bits) < keys * 32) ++bits;
@@ -236,11 +239,16 @@ void LiteralGate::Index(KeyIndex* index, std::vector<Filing> filings) {
     for (uint32_t next = 0; next < 256; ++next) entries.push_back({HeadOf(f.literal, 3) | next << 24, f, 0, id});
   }
   index->bits = HashBitsFor(entries.size());
-  for (Entry& e : entries) e.hash = HashHead(e.hash, index->bits);
+  const size_t hashes = size_t{1} << index->bits;
+  index->seen_again.assign(hashes / 64, 0);
+  for (Entry& e : entries) {
+    const uint32_t again = HashHeadAgain(e.hash, index->bits);
+    index->seen_again[again >> 6] |= uint64_t{1} << (again & 63);
+    e.hash = HashHead(e.hash, index->bits);
+  }
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
     return std::tie(a.hash, a.filing.literal, a.filing.rule) < std::tie(b.hash, b.filing.literal, b.filing.rule);
   });
-  const size_t hashes = size_t{1} << index->bits;
   index->seen.assign(hashes / 64, 0);
   index->bucket.assign(hashes + 1, 0);
   for (size_t i = 0; i < entries.size(); ++i) {
@@ -362,12 +370,13 @@ LiteralGate::Verdict LiteralGate::Scan(const Table& table, std::string_view text
   const KeyIndex& keys = table.keys;
   const int bits = keys.bits;  // in locals: the loop calls out, so members would be read again
   const uint64_t* seen = keys.seen.data();
+  const uint64_t* seen_again = keys.seen_again.data();
   // Keys are looked up by the text's next four bytes: far fewer positions share those with
   // some key than share three, and each such position costs a bucket walk. One 8-byte read
   // serves four positions (past n only into the padding).
   const auto at = [&](size_t i, uint32_t word) {
     const uint32_t h = HashHead(word, bits);
-    return ((seen[h >> 6] >> (h & 63)) & 1) != 0 && KeyAt(keys, p, i, n, h, q);
+    return HasBit(seen, h) && HasBit(seen_again, HashHeadAgain(word, bits)) && KeyAt(keys, p, i, n, h, q);
   };
   const size_t positions = n >= kMinLiteral ? n - kMinLiteral + 1 : 0;
   size_t i = 0;

@@ -67,6 +67,10 @@ class LiteralGate {
     std::vector<KeyHead> heads;         // of keys[k], at k
     int bits = 16;                      // of the hash
     std::vector<uint64_t> seen;         // a bit per hash in use: the scan's fast test
+    // A bit per hash in use by a second hash of the same four bytes, tested where `seen` says
+    // yes: most such positions share only a hash with a key, and this turns them away before
+    // the bucket walk (whose arrays are too big to stay in L1).
+    std::vector<uint64_t> seen_again;
     std::vector<uint32_t> bucket;       // hash -> first key with it; hash + 1 -> one past the last
   };
   struct Table {
