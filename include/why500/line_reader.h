@@ -31,6 +31,9 @@ class LineReader {
  public:
   static constexpr size_t kDefaultMaxLine = 64 * 1024;
   LineReader(Source* source, size_t max_line = kDefaultMaxLine, size_t block = 1 << 20);
+  ~LineReader();
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
 
   // Sets `line` (without "\n" or "\r\n") to the next line, valid until the next call.
   // Returns false at the end of input, after a read error (see error()), or when a followed
