@@ -82,6 +82,10 @@ bool AnnouncesException(std::string_view text) {
          last.find("FATAL") != std::string_view::npos;
 }
 
+// Which process a journald line comes from, as a number: the parked events of other processes
+// are told apart by it before their strings are compared.
+uint64_t ProcessOf(std::string_view join_key, std::string_view pid) { return HashBytes(pid, HashBytes(join_key)); }
+
 // Event::Clear() leaves every field empty: only those the record has need copying, and most
 // records have few (an access line no upstream, an error line no request id).
 void CopyIfAny(std::string_view from, std::string* to) {
@@ -212,7 +216,10 @@ void Assembler::Finish() {
 }
 
 void Assembler::SwitchProcess(const Record& rec) {
-  auto same_process = [&](const Pending& p) { return p.event.join_key == rec.join_key && p.event.pid == rec.pid; };
+  const uint64_t process = ProcessOf(rec.join_key, rec.pid);
+  auto same_process = [&](const Pending& p) {
+    return p.process == process && p.event.join_key == rec.join_key && p.event.pid == rec.pid;
+  };
   if (!main_->active || !IsJournalFormat(main_->event.format) || same_process(*main_)) return;
   if (parked_.size() == kMaxParked) {  // bounded: the longest-waiting event goes out
     std::swap(main_, parked_.front());
@@ -239,6 +246,7 @@ std::unique_ptr<Assembler::Pending> Assembler::TakeSpare() {
   p->event.Clear();
   p->active = p->in_traceback = p->traceback_ended = p->root_cause_pending = false;
   p->held_blanks = 0;
+  p->process = 0;
   return p;
 }
 
@@ -298,6 +306,7 @@ void Assembler::Start(Format f, const Record& rec, std::string_view line, uint64
   main_->event.message.assign(rec.message);
   main_->active = true;
   main_->held_blanks = 0;
+  main_->process = ProcessOf(rec.join_key, rec.pid);
   main_->in_traceback = StartsWith(Trim(rec.message), kTraceback);
   main_->traceback_ended = false;
   main_->root_cause_pending = AnnouncesExceptionBelow(Trim(rec.message));

@@ -74,6 +74,7 @@ class Assembler {
     bool traceback_ended = false;     // just after a traceback's exception line (chains may follow)
     bool root_cause_pending = false;  // the exception announced by the event follows
     uint32_t held_blanks = 0;         // blank lines after it, joined if the event goes on
+    uint64_t process = 0;             // ProcessOf its join key and pid: compared before them
   };
   static constexpr size_t kMaxParked = 64;
 
