@@ -316,9 +316,10 @@ class RecentVerdicts {
   }
 
  private:
-  // At most 2 MiB of messages a thread; a longer message (a stack trace) is not kept.
+  // 2,048 messages of at most 512 bytes a thread (1-2 MiB with the strings' spare room); a
+  // longer one (a stack trace) is not kept.
   static constexpr size_t kSlots = 2048;
-  static constexpr size_t kLongestKept = 1024;
+  static constexpr size_t kLongestKept = 512;
   struct Slot {
     bool used = false;
     uint64_t rules = 0;
