@@ -243,10 +243,7 @@ std::unique_ptr<Assembler::Pending> Assembler::TakeSpare() {
   if (spare_.empty()) return std::make_unique<Pending>();
   std::unique_ptr<Pending> p = std::move(spare_.back());
   spare_.pop_back();
-  p->event.Clear();
-  p->active = p->in_traceback = p->traceback_ended = p->root_cause_pending = false;
-  p->held_blanks = 0;
-  p->process = 0;
+  p->Clear();
   return p;
 }
 

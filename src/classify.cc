@@ -4,12 +4,12 @@
 #include <re2/set.h>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <chrono>
 #include <functional>
 
 #include "why500/parallel_for.h"
+#include "why500/recent.h"
 #include "why500/text.h"
 
 namespace why500 {
@@ -275,78 +275,50 @@ int RuleSet::PickWinner(const std::vector<int>& matched) const {
 
 namespace {
 
-// Messages repeat word for word (a PHP fatal error on every request, a health check's warning
-// every few seconds), and the gate's scan and the candidates' regexes cost many times a lookup:
-// each thread keeps its last verdicts, found by the hash of the message and checked by the
-// whole message, its format and level, what was wanted and the rule set, never by the hash.
-class RecentVerdicts {
- public:
-  struct Key {
-    uint64_t rules;
-    std::string_view message, level;
-    Format format;
-    RuleSet::Want want;
-    size_t hash;
-  };
-
-  const std::vector<int>* Find(const Key& k, int* winner, size_t* match_start) const {
-    const Slot& s = slots_[k.hash % kSlots];
-    if (!s.used || s.hash != k.hash || s.rules != k.rules || s.format != k.format || s.want != k.want ||
-        s.message != k.message || s.level != k.level) {
-      return nullptr;
-    }
-    *winner = s.winner;
-    *match_start = s.match_start;
-    return &s.matched;
-  }
-
-  void Keep(const Key& k, int winner, const std::vector<int>& matched, size_t match_start) {
-    if (k.message.size() > kLongestKept || k.level.size() > kLongestKept) return;
-    Slot& s = slots_[k.hash % kSlots];
-    s.used = true;
-    s.rules = k.rules;
-    s.hash = k.hash;
-    s.format = k.format;
-    s.want = k.want;
-    s.message.assign(k.message.data(), k.message.size());
-    s.level.assign(k.level.data(), k.level.size());
-    s.winner = winner;
-    s.matched = matched;
-    s.match_start = match_start;
-  }
-
- private:
-  // 2,048 messages of at most 512 bytes a thread (1-2 MiB with the strings' spare room); a
-  // longer one (a stack trace) is not kept.
-  static constexpr size_t kSlots = 2048;
-  static constexpr size_t kLongestKept = 512;
-  struct Slot {
-    bool used = false;
-    uint64_t rules = 0;
-    size_t hash = 0;
-    Format format = Format::kGeneric;
-    RuleSet::Want want = RuleSet::Want::kEveryMatch;
-    std::string message, level;
-    int winner = -1;
-    std::vector<int> matched;
-    size_t match_start = std::string_view::npos;
-  };
-  std::array<Slot, kSlots> slots_;
+// A verdict of Classify, with all that it was computed from: the rule set (by id, as a new set
+// may sit where a freed one was), the message, its format and level, and what was wanted.
+struct KeptVerdict {
+  uint64_t rules = 0;
+  std::string message, level;
+  Format format = Format::kGeneric;
+  RuleSet::Want want = RuleSet::Want::kEveryMatch;
+  int winner = -1;
+  std::vector<int> matched;
+  size_t match_start = std::string_view::npos;  // npos when it was not asked for
 };
+// 2,048 messages of at most 512 bytes a thread (1-2 MiB with the strings' spare room); a longer
+// one (a stack trace) is not kept.
+constexpr size_t kVerdictsKept = 2048;
+constexpr size_t kLongestClassified = 512;
 
 }  // namespace
 
 int RuleSet::Classify(std::string_view message, Format format, std::string_view level, std::vector<int>* matched,
                       Want want, size_t* match_start) const {
-  thread_local RecentVerdicts recent;
-  const RecentVerdicts::Key key{id_, message, level, format, want, std::hash<std::string_view>{}(message)};
+  thread_local RecentTable<KeptVerdict, kVerdictsKept> recent;
+  const size_t hash = std::hash<std::string_view>{}(message);
+  const KeptVerdict* kept = recent.Find(hash, [&](const KeptVerdict& k) {
+    return k.rules == id_ && k.format == format && k.want == want && k.message == message && k.level == level;
+  });
   int winner = -1;
   size_t start = std::string_view::npos;
-  if (const std::vector<int>* known = recent.Find(key, &winner, &start)) {
-    matched->assign(known->begin(), known->end());
+  if (kept) {
+    winner = kept->winner;
+    start = kept->match_start;
+    matched->assign(kept->matched.begin(), kept->matched.end());
   } else {
     winner = ClassifyAnew(message, format, level, matched, want, match_start ? &start : nullptr);
-    recent.Keep(key, winner, *matched, start);
+    if (message.size() <= kLongestClassified && level.size() <= kLongestClassified) {
+      KeptVerdict& k = recent.Replace(hash);
+      k.rules = id_;
+      k.message.assign(message.data(), message.size());
+      k.level.assign(level.data(), level.size());
+      k.format = format;
+      k.want = want;
+      k.winner = winner;
+      k.matched.assign(matched->begin(), matched->end());
+      k.match_start = start;
+    }
   }
   if (match_start) *match_start = start;
   return winner;

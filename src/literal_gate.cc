@@ -207,10 +207,6 @@ void LiteralGate::Build(Table* table, bool one_line) const {
       filings.push_back({learnt.keys[k], rule, AddCompanions(table, learnt.companions[k])});
     }
   }
-  std::vector<std::string> literals;
-  for (const Filing& f : filings) literals.push_back(f.literal);
-  std::sort(literals.begin(), literals.end());
-  table->distinct_keys = static_cast<size_t>(std::unique(literals.begin(), literals.end()) - literals.begin());
   Index(&table->keys, std::move(filings));
 }
 
@@ -238,6 +234,7 @@ void LiteralGate::Index(KeyIndex* index, std::vector<Filing> filings) {
     }
     for (uint32_t next = 0; next < 256; ++next) entries.push_back({HeadOf(f.literal, 3) | next << 24, f, 0, id});
   }
+  index->literals = ids.size();
   index->bits = HashBitsFor(entries.size());
   const size_t hashes = size_t{1} << index->bits;
   index->seen_again.assign(hashes / 64, 0);

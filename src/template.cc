@@ -1,9 +1,9 @@
 #include "why500/template.h"
 
-#include <array>
 #include <cstdint>
 #include <functional>
 
+#include "why500/recent.h"
 #include "why500/text.h"
 #include "why500/time_parse.h"
 
@@ -474,49 +474,30 @@ std::string_view LineAt(std::string_view message, size_t offset) {
 
 namespace {
 
-// Evidence repeats word for word (a PHP fatal error on every request), and templating a line
-// costs as much as reading it through a dozen regexes: each thread keeps the templates of the
-// messages it templated last, checked by the whole message, never by its hash alone.
-class RecentTemplates {
- public:
-  static constexpr size_t kSlots = 1024;  // at most 2 MiB of messages and templates a thread
-  static constexpr size_t kLongestKept = 1024;
-
-  bool Find(std::string_view message, uint64_t hash, std::string* out) const {
-    const Slot& s = slots_[hash % kSlots];
-    if (!s.used || s.hash != hash || s.message != message) return false;
-    out->assign(s.template_text);
-    return true;
-  }
-
-  void Keep(std::string_view message, uint64_t hash, const std::string& template_text) {
-    if (message.size() > kLongestKept) return;
-    Slot& s = slots_[hash % kSlots];
-    s.used = true;
-    s.hash = hash;
-    s.message.assign(message.data(), message.size());
-    s.template_text.assign(template_text);
-  }
-
- private:
-  struct Slot {
-    bool used = false;
-    uint64_t hash = 0;
-    std::string message, template_text;
-  };
-  std::array<Slot, kSlots> slots_;
-};
-
 void MakeTemplateAnew(std::string_view message, std::string* out);
+
+// Templating a line costs as much as reading it through a dozen regexes. At most 2 MiB of
+// messages and templates a thread.
+struct KeptTemplate {
+  std::string message, template_text;
+};
+constexpr size_t kTemplatesKept = 1024;
+constexpr size_t kLongestTemplated = 1024;  // a longer message is not kept
 
 }  // namespace
 
 void MakeTemplate(std::string_view message, std::string* out) {
-  thread_local RecentTemplates recent;
-  const uint64_t hash = std::hash<std::string_view>{}(message);
-  if (recent.Find(message, hash, out)) return;
+  thread_local RecentTable<KeptTemplate, kTemplatesKept> recent;
+  const size_t hash = std::hash<std::string_view>{}(message);
+  if (const KeptTemplate* kept = recent.Find(hash, [&](const KeptTemplate& k) { return k.message == message; })) {
+    out->assign(kept->template_text);
+    return;
+  }
   MakeTemplateAnew(message, out);
-  recent.Keep(message, hash, *out);
+  if (message.size() > kLongestTemplated) return;
+  KeptTemplate& kept = recent.Replace(hash);
+  kept.message.assign(message.data(), message.size());
+  kept.template_text.assign(*out);
 }
 
 namespace {

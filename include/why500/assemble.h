@@ -75,6 +75,13 @@ class Assembler {
     bool root_cause_pending = false;  // the exception announced by the event follows
     uint32_t held_blanks = 0;         // blank lines after it, joined if the event goes on
     uint64_t process = 0;             // ProcessOf its join key and pid: compared before them
+    // As a new one, keeping its strings' room.
+    void Clear() {
+      event.Clear();
+      active = in_traceback = traceback_ended = root_cause_pending = false;
+      held_blanks = 0;
+      process = 0;
+    }
   };
   static constexpr size_t kMaxParked = 64;
 

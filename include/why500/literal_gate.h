@@ -34,7 +34,7 @@ class LiteralGate {
                      std::vector<int>* candidates) const;
 
   // For tests: the literals the one-line table scans for, and the rules it cannot filter.
-  size_t key_count() const { return TableFor(true).distinct_keys; }
+  size_t key_count() const { return TableFor(true).keys.literals; }
   size_t unfiltered_count() const { return TableFor(true).unfiltered.size(); }
 
  private:
@@ -64,6 +64,7 @@ class LiteralGate {
   // Keys by the hash of four of their bytes (at KeyHead::offset; a 3-byte key and each next byte).
   struct KeyIndex {
     std::vector<Key> keys;              // sorted by hash
+    size_t literals = 0;                // distinct, as their Key::id numbers them
     std::vector<KeyHead> heads;         // of keys[k], at k
     int bits = 16;                      // of the hash
     std::vector<uint64_t> seen;         // a bit per hash in use: the scan's fast test
@@ -77,7 +78,6 @@ class LiteralGate {
     std::vector<int> unfiltered;  // rules without a required literal
     std::vector<int> non_ascii;   // rules with a key of bytes >= 0x80: candidates for text that has one
     KeyIndex keys;                // by their first four bytes (a 3-byte key under each fourth)
-    size_t distinct_keys = 0;
     // Sets of lower-case ASCII literals: a rule found by one key alone stays a candidate only
     // when the text holds one of that key's set.
     std::vector<std::vector<std::string>> companion_sets;
