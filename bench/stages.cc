@@ -6,8 +6,9 @@
 // Stages: framing (LineReader over the file), parse (ParseLine of the file's format over lines
 // already in memory), assemble (the Assembler into a counting sink, parsing included), and
 // classify (RuleSet::Classify over the messages of the assembled events, once wanting every
-// match and once only evidence). MB/s counts the file's bytes, except for classify: the bytes
-// of the messages it reads.
+// match and once only evidence), and template (MakeTemplate over the first line of each message
+// with a winner, as the classify step templates evidence). MB/s counts the file's bytes, except
+// for classify and template: the bytes of the messages they read.
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -26,6 +27,7 @@
 #include "why500/rules.h"
 #include "why500/sniff.h"
 #include "why500/source.h"
+#include "why500/template.h"
 #include "why500/wrappers.h"
 
 namespace {
@@ -203,6 +205,30 @@ Row TimeGate(const RuleSet& rules, const std::vector<Message>& messages, int rep
   return row;
 }
 
+// Templating, which runs once per piece of evidence: on the line of the message its match
+// starts on, here the first (the per-thread cache of recent templates is part of what is timed).
+Row TimeTemplate(const RuleSet& rules, const std::vector<Message>& messages, int repeat) {
+  std::vector<std::string_view> lines;
+  std::vector<int> matched;
+  for (const Message& m : messages) {
+    const int winner = rules.Classify(m.text, m.format, m.severity, &matched, RuleSet::Want::kEvidence);
+    if (winner >= 0 && !rules.rules()[winner].benign()) lines.push_back(LineAt(m.text, 0));
+  }
+  Row row{"template", 0, 0, lines.size(), "events", ""};
+  for (std::string_view line : lines) row.bytes += line.size();
+  uint64_t template_bytes = 0;
+  row.seconds = BestOf(repeat, [&] {
+    std::string out;
+    template_bytes = 0;
+    for (std::string_view line : lines) {
+      MakeTemplate(line, &out);
+      template_bytes += out.size();
+    }
+  });
+  row.note = std::to_string(template_bytes) + " bytes of templates";
+  return row;
+}
+
 void Print(const std::vector<Row>& rows) {
   std::printf("  %-22s %9s %9s %17s  %s\n", "stage", "seconds", "MB/s", "rate", "count");
   for (const Row& r : rows) {
@@ -259,6 +285,7 @@ int main(int argc, char** argv) {
   rows.push_back(TimeGate(**rules, messages, repeat));
   rows.push_back(TimeClassify(**rules, messages, RuleSet::Want::kEveryMatch, repeat));
   rows.push_back(TimeClassify(**rules, messages, RuleSet::Want::kEvidence, repeat));
+  rows.push_back(TimeTemplate(**rules, messages, repeat));
 
   std::printf("%s: %s, wrapper %s, best of %d\n", path.c_str(), std::string(FormatName(sniffed.format)).c_str(),
               std::string(WrapperName(sniffed.wrapper)).c_str(), repeat);

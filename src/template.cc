@@ -1,6 +1,7 @@
 #include "why500/template.h"
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
 
 #include "why500/recent.h"
@@ -46,6 +47,16 @@ bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
 bool IsAlnum(char c) { return IsAlpha(c) || IsDigit(c); }
 bool IsWordChar(char c) { return IsAlnum(c) || c == '_'; }
 bool IsQuote(char c) { return c == '\'' || c == '"' || c == '`'; }
+
+// Whether `what` is at `p`: the short literals templating looks for, compared in line rather
+// than through a memcmp call per position.
+bool HasAt(std::string_view s, size_t p, std::string_view what) {
+  if (p > s.size() || s.size() - p < what.size()) return false;
+  for (size_t k = 0; k < what.size(); ++k) {
+    if (s[p + k] != what[k]) return false;
+  }
+  return true;
+}
 
 // Characters that end a path or URL token.
 bool EndsToken(char c) {
@@ -101,10 +112,17 @@ size_t MatchIpv4(std::string_view s, size_t i, bool with_port = true) {
 // "2001:db8::1", "fe80::1%eth0", "::1", "::ffff:10.0.0.1", eight full groups. At least one digit,
 // so that "Foo::add" and "dead::beef" are not addresses; hh:mm:ss has neither "::" nor 8 groups.
 size_t MatchIpv6(std::string_view s, size_t i) {
+  // Nearly every candidate is a word or a number: an address starts with "::" or with a group of
+  // at most four hex digits and a ':', which rules those out before the full walk.
+  if (!HasAt(s, i, "::")) {
+    size_t h = i;
+    while (h < s.size() && h - i < 5 && IsHex(s[h])) ++h;
+    if (h == i || h - i > 4 || h == s.size() || s[h] != ':') return 0;
+  }
   size_t p = i;
   int groups = 0;
   bool compressed = false, digit = false;
-  if (s.compare(p, 2, "::") == 0) {
+  if (HasAt(s, p, "::")) {
     compressed = true;
     p += 2;
   }
@@ -124,7 +142,7 @@ size_t MatchIpv6(std::string_view s, size_t i) {
       break;
     }
     ++groups;
-    if (s.compare(p, 2, "::") == 0) {
+    if (HasAt(s, p, "::")) {
       if (compressed) return 0;
       compressed = true;
       p += 2;
@@ -146,7 +164,7 @@ size_t MatchIpv6(std::string_view s, size_t i) {
 // A run of hex that is an id or address, not a word: at least 4 long with a digit and a letter
 // in it ("7f1e18159", "+8160e"), or 0x-prefixed.
 size_t MatchHexId(std::string_view s, size_t i) {
-  if (s.compare(i, 2, "0x") == 0 && i + 2 < s.size() && IsHex(s[i + 2])) {
+  if (HasAt(s, i, "0x") && i + 2 < s.size() && IsHex(s[i + 2])) {
     size_t p = i + 2;
     while (p < s.size() && IsHex(s[p])) ++p;
     return p - i;
@@ -183,7 +201,7 @@ size_t ZoneEnd(std::string_view s, size_t p) {
     while (q < s.size() && (IsDigit(s[q]) || s[q] == ':')) ++q;
     return q;
   }
-  if (s.compare(q, 3, "UTC") == 0 || s.compare(q, 3, "GMT") == 0) {
+  if (HasAt(s, q, "UTC") || HasAt(s, q, "GMT")) {
     if (q + 3 == s.size() || !IsWordChar(s[q + 3])) return q + 3;
   }
   return p;
@@ -194,7 +212,7 @@ bool IsMonth(std::string_view s, size_t p) { return p + 3 <= s.size() && MonthFr
 bool IsWeekday(std::string_view s, size_t p) {
   static constexpr std::string_view kDays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
   for (std::string_view d : kDays) {
-    if (s.compare(p, 3, d) == 0) return true;
+    if (HasAt(s, p, d)) return true;
   }
   return false;
 }
@@ -250,7 +268,7 @@ size_t NumberEnd(std::string_view s, size_t p) {
 }
 
 bool UnitFits(std::string_view s, size_t p, std::string_view u) {
-  return s.compare(p, u.size(), u) == 0 && (p + u.size() == s.size() || !IsWordChar(s[p + u.size()]));
+  return HasAt(s, p, u) && (p + u.size() == s.size() || !IsWordChar(s[p + u.size()]));
 }
 
 // The unit right after the number at `i` (which ends at `p`), as MatchMeasure takes it.
@@ -279,7 +297,7 @@ size_t UnitAfter(std::string_view s, size_t i, size_t p, Unit* unit) {
     if (r == q) break;
     size_t u = 0;
     for (std::string_view g : kGoUnits) {
-      if (s.compare(r, g.size(), g) == 0) {
+      if (HasAt(s, r, g)) {
         u = g.size();
         break;
       }
@@ -303,7 +321,8 @@ size_t MatchMeasure(std::string_view s, size_t i, Unit* unit) {
   const size_t p = NumberEnd(s, i);
   // Every unit starts with a letter or with the micro sign's first byte; else only a spaced one.
   if (p < s.size() && (IsAlpha(s[p]) || s[p] == '\xC2')) return UnitAfter(s, i, p, unit);
-  if (p + 3 < s.size() && s[p] == ' ' && std::string_view("KMGTk").find(s[p + 1]) != std::string_view::npos) {
+  const auto starts_multiple = [](char c) { return c == 'K' || c == 'M' || c == 'G' || c == 'T' || c == 'k'; };
+  if (p + 3 < s.size() && s[p] == ' ' && starts_multiple(s[p + 1])) {
     static constexpr std::string_view kSpaced[] = {"KiB", "MiB", "GiB", "TiB", "KB", "kB", "MB", "GB", "TB"};
     for (std::string_view u : kSpaced) {
       if (UnitFits(s, p + 1, u)) {
@@ -390,22 +409,51 @@ size_t SchemeLength(std::string_view s, size_t i) {
   if (i > 0 && IsWordChar(s[i - 1])) return 0;
   size_t p = i;
   while (p < s.size() && IsAlpha(s[p])) ++p;
-  if (p - i < 2 || s.compare(p, 3, "://") != 0) return 0;
+  if (p - i < 2 || !HasAt(s, p, "://")) return 0;
   return p - i + 3;
 }
 
-// Appends `what` when it fits the bound; false when it does not, and the template ends there
-// (rather than going on with what follows a mask that was left out).
-bool Emit(std::string* out, std::string_view what) {
-  if (out->size() + what.size() > kMaxTemplateBytes) return false;
-  out->append(what);
-  return true;
+// The template as it is written: bounded, so it lives on the stack, and an append is a store
+// or a short copy rather than a string's growth check and call.
+class TemplateText {
+ public:
+  // Appends `what` when it fits the bound; false when it does not, and the template ends there
+  // (rather than going on with what follows a mask that was left out).
+  bool Append(std::string_view what) {
+    if (size_ + what.size() > kMaxTemplateBytes) return false;
+    if (what.size() == 1) {
+      data_[size_] = what[0];
+    } else {
+      std::memcpy(data_ + size_, what.data(), what.size());
+    }
+    size_ += what.size();
+    return true;
+  }
+  std::string_view view() const { return {data_, size_}; }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  char back() const { return data_[size_ - 1]; }
+  void pop_back() { --size_; }
+
+ private:
+  char data_[kMaxTemplateBytes];
+  size_t size_ = 0;
+};
+
+// Appends the letters at *i (up to the bound) as they are: the letters after a word's first are
+// plain text whatever they are.
+bool AppendLetters(std::string_view s, size_t* i, TemplateText* out) {
+  const size_t start = *i;
+  do {
+    ++*i;
+  } while (*i < s.size() && IsAlpha(s[*i]) && *i - start < kMaxTemplateBytes - out->size());
+  return out->Append(s.substr(start, *i - start));
 }
 
 // True when `out` ends with a request line's method ("GET ", "POST "...). Methods stay in a
 // template: there are a handful, and reads and writes often fail apart (a POST that waits on a
 // lock, GETs that are fine); the time analysis of a group needs them split to see that.
-bool EndsWithRequestMethod(const std::string& out) {
+bool EndsWithRequestMethod(std::string_view out) {
   static constexpr std::string_view kMethods[] = {"GET ", "POST ", "PUT ", "PATCH ", "DELETE ", "HEAD ", "OPTIONS "};
   for (std::string_view m : kMethods) {
     if (EndsWith(out, m)) return out.size() == m.size() || !IsWordChar(out[out.size() - m.size() - 1]);
@@ -431,7 +479,7 @@ constexpr std::string_view kDataBefore[] = {
 constexpr std::string_view kDataPhrase[] = {"invalid input syntax for", "invalid input value for", "Incorrect ",
                                             "Truncated incorrect "};
 
-bool QuotesData(const std::string& out, char quote) {
+bool QuotesData(std::string_view out, char quote) {
   if (out.empty()) return false;
   if (out.back() == ' ') {  // every phrase ends with a blank
     for (std::string_view before : kDataBefore) {
@@ -439,16 +487,16 @@ bool QuotesData(const std::string& out, char quote) {
     }
     if (EndsWith(out, ": ")) {
       for (std::string_view phrase : kDataPhrase) {
-        if (out.find(phrase) != std::string::npos) return true;
+        if (out.find(phrase) != std::string_view::npos) return true;
       }
     }
   }
   // Literals in the text of a query: Laravel's "(SQL: select ... where `email` = 'a@b.c')".
-  return quote == '\'' && (out.find("SQL: ") != std::string::npos || out.find("Query: ") != std::string::npos);
+  return quote == '\'' && (out.find("SQL: ") != std::string_view::npos || out.find("Query: ") != std::string_view::npos);
 }
 
 // The length of a quoted string at i (quotes included) that is input data; 0 otherwise.
-size_t MatchDataQuote(std::string_view s, size_t i, const std::string& out) {
+size_t MatchDataQuote(std::string_view s, size_t i, std::string_view out) {
   const char q = s[i];
   if (!QuotesData(out, q)) return 0;
   for (size_t p = i + 1; p < s.size() && p - i < 1024 && s[p] != '\n'; ++p) {
@@ -459,6 +507,25 @@ size_t MatchDataQuote(std::string_view s, size_t i, const std::string& out) {
     }
   }
   return 0;
+}
+
+// A plain word at i (a word's start): letters only, fewer than a token has, and ended by a
+// character no mask reads on through (a blank, a comma, a bracket; not ':', '-', '.', '%', '+',
+// '@' or '/'), and not a date's month or weekday. No mask can take such a word, so it is copied
+// without trying each of them: most of a message is such words.
+bool IsPlainWord(std::string_view s, size_t i) {
+  constexpr size_t kShortestToken = 16;  // as MatchToken counts
+  size_t e = i;
+  while (e < s.size() && IsAlpha(s[e]) && e - i < kShortestToken) ++e;
+  if (e - i >= kShortestToken) return false;
+  if (e < s.size()) {
+    const char next = s[e];
+    if (IsWordChar(next) || next == ':' || next == '-' || next == '.' || next == '%' || next == '+' ||
+        next == '@' || next == '/') {
+      return false;
+    }
+  }
+  return !IsUpper(s[i]) || e - i != 3 || MatchTime(s, i) == 0;  // only "Mon" or "Nov" can start one
 }
 
 }  // namespace
@@ -502,8 +569,8 @@ void MakeTemplate(std::string_view message, std::string* out) {
 
 namespace {
 
-void MakeTemplateAnew(std::string_view message, std::string* out) {
-  out->clear();
+void MakeTemplateAnew(std::string_view message, std::string* template_text) {
+  TemplateText out;
   message = Trim(message);
   size_t i = 0;
   bool full = false;
@@ -520,48 +587,50 @@ void MakeTemplateAnew(std::string_view message, std::string* out) {
       while (i < message.size() && (IsDigit(message[i]) || message[i] == ';')) ++i;
       if (i < message.size() && IsAlpha(message[i])) ++i;
     } else if (IsSpace(c)) {  // runs of blanks become one space
-      if (!out->empty() && out->back() != ' ') full |= !Emit(out, " ");
+      if (!out.empty() && out.back() != ' ') full |= !out.Append(" ");
       ++i;
+    } else if (boundary && IsAlpha(c) && IsPlainWord(message, i)) {
+      full |= !AppendLetters(message, &i, &out);
     } else if ((n = SchemeLength(message, i)) > 0) {
-      full |= !Emit(out, "<url>");
+      full |= !out.Append("<url>");
       i = TokenEnd(message, i + n);
     } else if (StartsPath(message, i) || StartsWindowsPath(message, i)) {
-      full |= !Emit(out, "<path>");
+      full |= !out.Append("<path>");
       i = TokenEnd(message, i);
-    } else if (c == '/' && (i + 1 == message.size() || EndsToken(message[i + 1])) && EndsWithRequestMethod(*out)) {
-      full |= !Emit(out, "<path>");  // the root of a request line, "GET / HTTP/1.1"
+    } else if (c == '/' && (i + 1 == message.size() || EndsToken(message[i + 1])) && EndsWithRequestMethod(out.view())) {
+      full |= !out.Append("<path>");  // the root of a request line, "GET / HTTP/1.1"
       ++i;
     } else if (boundary && (IsDigit(c) || IsUpper(c)) && (n = MatchTime(message, i)) > 0) {
-      full |= !Emit(out, "<time>");
+      full |= !out.Append("<time>");
       i += n;
     } else if (boundary && IsHex(c) && (n = MatchUuid(message, i)) > 0) {
-      full |= !Emit(out, "<uuid>");
+      full |= !out.Append("<uuid>");
       i += n;
     } else if (boundary && (IsHex(c) || c == ':') && (n = MatchIpv6(message, i)) > 0) {
-      full |= !Emit(out, "<ip>");
+      full |= !out.Append("<ip>");
       i += n;
     } else if (c == '[' && i + 1 < message.size() && (n = MatchIpv6(message, i + 1)) > 0 &&
                i + 1 + n < message.size() && message[i + 1 + n] == ']') {
       // "[::1]:9000": the brackets and the port belong to the address, as with IPv4.
       i += n + 2;
       if (i + 1 < message.size() && message[i] == ':' && IsDigit(message[i + 1])) i = DigitsEnd(message, i + 1);
-      full |= !Emit(out, "<ip>");
+      full |= !out.Append("<ip>");
     } else if (boundary && IsDigit(c) && (n = MatchIpv4(message, i)) > 0) {
-      full |= !Emit(out, "<ip>");
+      full |= !out.Append("<ip>");
       i += n;
     } else if (boundary && IsDigit(c) && (n = MatchMeasure(message, i, &unit)) > 0) {
-      full |= !Emit(out, unit == Unit::kSize ? "<size>" : "<dur>");
+      full |= !out.Append(unit == Unit::kSize ? "<size>" : "<dur>");
       i += n;
     } else if (boundary && IsHex(c) && (n = MatchHexId(message, i)) > 0) {
-      full |= !Emit(out, "<hex>");
+      full |= !out.Append("<hex>");
       i += n;
     } else if (boundary && IsAlnum(c) && next_at != std::string_view::npos &&
                (next_at >= i || (next_at = message.find('@', i)) != std::string_view::npos) && next_at - i <= 64 &&
                (n = MatchEmail(message, i)) > 0) {
-      full |= !Emit(out, "<email>");
+      full |= !out.Append("<email>");
       i += n;
     } else if (boundary && IsAlnum(c) && (n = MatchToken(message, i)) > 0) {
-      full |= !Emit(out, "<id>");
+      full |= !out.Append("<id>");
       i += n;
     } else if (IsDigit(c)) {
       size_t p = i;
@@ -577,36 +646,32 @@ void MakeTemplateAnew(std::string_view message, std::string* out) {
       if (p < message.size() && IsAlpha(message[p])) {
         // Digits running into letters make a code, not a count: SQLSTATE "42S22", "5xx", "3rd".
         while (p < message.size() && IsWordChar(message[p])) ++p;
-        full |= !Emit(out, message.substr(i, p - i));
+        full |= !out.Append(message.substr(i, p - i));
       } else if (in_word || errno_like) {
-        full |= !Emit(out, message.substr(i, p - i));
+        full |= !out.Append(message.substr(i, p - i));
       } else {
-        full |= !Emit(out, "<n>");
+        full |= !out.Append("<n>");
       }
       i = p;
-    } else if (IsQuote(c) && (n = MatchDataQuote(message, i, *out)) > 0) {
-      full |= !Emit(out, "'<val>'");  // one quote style: Python's repr() picks ' or " by the content
+    } else if (IsQuote(c) && (n = MatchDataQuote(message, i, out.view())) > 0) {
+      full |= !out.Append("'<val>'");  // one quote style: Python's repr() picks ' or " by the content
       i += n;
+    } else if (IsAlpha(c)) {
+      full |= !AppendLetters(message, &i, &out);
     } else {
+      // Copy a whole UTF-8 sequence at once, so a cut never splits a character.
       const size_t start = i;
-      if (IsAlpha(c)) {
-        // The letters after a word's first are plain text whatever they are: copy them together.
-        do {
-          ++i;
-        } while (i < message.size() && IsAlpha(message[i]) && i - start < kMaxTemplateBytes - out->size());
-      } else {
-        // Copy a whole UTF-8 sequence at once, so a cut never splits a character.
-        do {
-          ++i;
-        } while (i < message.size() && (static_cast<unsigned char>(message[i]) & 0xC0) == 0x80);
-      }
-      full |= !Emit(out, message.substr(start, i - start));
+      do {
+        ++i;
+      } while (i < message.size() && (static_cast<unsigned char>(message[i]) & 0xC0) == 0x80);
+      full |= !out.Append(message.substr(start, i - start));
     }
   }
   // Trailing blanks and separators: "AH01067: Failed to read FastCGI header," is the same message.
-  while (!out->empty() && (out->back() == ' ' || out->back() == ',' || out->back() == ';' || out->back() == ':')) {
-    out->pop_back();
+  while (!out.empty() && (out.back() == ' ' || out.back() == ',' || out.back() == ';' || out.back() == ':')) {
+    out.pop_back();
   }
+  template_text->assign(out.view());
 }
 
 }  // namespace

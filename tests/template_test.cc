@@ -313,3 +313,17 @@ TEST_CASE("template: asked again, in any order, a message gets the template it g
   CHECK(first[5] == "upstream timed out (110: Connection timed out) while reading upstream, client: <ip>, request: "
                     "\"GET <path> HTTP/<n>\"");
 }
+
+// Letters-only words skip the masks, which none of them can take; a word that starts one (a
+// token, a month, hex, a scheme, a drive, a user) must still reach it.
+TEST_CASE("template: words that start a mask still reach it, plain words are copied", "[template]") {
+  CHECK(T("session QwErTyUiOpAsDfGh expired") == "session <id> expired");  // 16 letters: a token
+  CHECK(T("session QwErTyUiOpAsDfG expired") == "session QwErTyUiOpAsDfG expired");  // 15: a word
+  CHECK(T("Sat Nov 21 10:00:00 2026 pool broke") == "<time> pool broke");
+  CHECK(T("Nov, 21 pool") == "Nov, <n> pool");
+  CHECK(T("id deadbeef-dead-beef-dead-beefdeadbeef gone") == "id <uuid> gone");
+  CHECK(T("peer fe80::1 reset, beef:cafe::1 down") == "peer <ip> reset, <ip> down");
+  CHECK(T("mail jane@example.com bounced") == "mail <email> bounced");
+  CHECK(T("see https://example.com/x now") == "see <url> now");
+  CHECK(T("drive C:\\www\\x.php failed") == "drive <path> failed");
+}
