@@ -9,6 +9,7 @@
 #include <functional>
 
 #include "why500/parallel_for.h"
+#include "why500/pattern_lines.h"
 #include "why500/recent.h"
 #include "why500/text.h"
 
@@ -43,6 +44,13 @@ constexpr int64_t kProbeMaxMem = 1 << 20;  // a sound pattern's states fit in th
 constexpr size_t kProbeBytes = 64 << 10;   // enough distinct windows to overflow that budget
 constexpr int kSlowerThanPlain = 40;  // a rescan this many times slower than a plain literal's
 constexpr double kSlowFloorSeconds = 0.002;
+
+// Where the line holding offset `at` starts.
+size_t LineStartBefore(std::string_view text, size_t at) {
+  if (at == 0 || at > text.size()) return 0;
+  const size_t newline = text.rfind('\n', at - 1);
+  return newline == std::string_view::npos ? 0 : newline + 1;
+}
 
 bool HasCountedRepetition(const std::string& pattern) {
   for (size_t i = 0; i + 1 < pattern.size(); ++i) {
@@ -218,6 +226,7 @@ Expected<std::shared_ptr<const RuleSet>> RuleSet::Compile(std::vector<Rule> rule
   for (const std::string& error : errors) {
     if (!error.empty()) return Error{error};
   }
+  for (size_t i = 0; i < rules.size(); ++i) set->compiled_[i].one_line = NeverMatchesNewline(rules[i].pattern);
   set->rules_ = std::move(rules);
   set->gate_ = std::make_unique<LiteralGate>(set->rules_);
   return std::shared_ptr<const RuleSet>(std::move(set));
@@ -324,12 +333,12 @@ int RuleSet::Classify(std::string_view message, Format format, std::string_view 
   return winner;
 }
 
-bool RuleSet::Confirm(int index, std::string_view message, size_t* match_start) const {
+bool RuleSet::Confirm(int index, std::string_view message, size_t from, size_t* match_start) const {
   if (match_start == nullptr) return re2::RE2::PartialMatch(message, Regex(index));
   // The match's bounds cost RE2 a pass back from where it ends: far less than Extract's second
-  // pass over the whole message.
+  // pass over the whole message. The text before `from` stays context for ^ and \b.
   re2::StringPiece whole;
-  if (!Regex(index).Match(message, 0, message.size(), re2::RE2::UNANCHORED, &whole, 1)) return false;
+  if (!Regex(index).Match(message, from, message.size(), re2::RE2::UNANCHORED, &whole, 1)) return false;
   *match_start = static_cast<size_t>(whole.data() - message.data());
   return true;
 }
@@ -342,8 +351,14 @@ int RuleSet::ClassifyAnew(std::string_view message, Format format, std::string_v
   // rule can match is the answer known without them.
   const bool evidence_only = want == Want::kEvidence;
   thread_local std::vector<int> candidates;
+  thread_local std::vector<size_t> first_keys;
   thread_local std::string masked;
-  switch (gate_->Candidates(message, format, level, false, kFewCandidates, &candidates)) {
+  // Where the match starts is asked for multi-line messages (a stack trace), whose error line is
+  // often the last: a rule whose match cannot cross lines is searched from the line where the
+  // gate saw its first key, since every match holds one.
+  const bool bounded = evidence_only && match_start != nullptr;
+  switch (gate_->Candidates(message, format, level, false, kFewCandidates, &candidates,
+                            bounded ? &first_keys : nullptr)) {
     case LiteralGate::Verdict::kNone:
       return -1;
     case LiteralGate::Verdict::kFew:
@@ -357,9 +372,16 @@ int RuleSet::ClassifyAnew(std::string_view message, Format format, std::string_v
       if (evidence_only) {
         // Only the winner is wanted: tried in the order PickWinner ranks them, the first match
         // is it, and the rest need not run.
-        std::sort(candidates.begin(), candidates.end(), [&](int a, int b) { return Outranks(a, b); });
-        for (int i : candidates) {
-          if (Confirm(i, message, match_start)) {
+        thread_local std::vector<std::pair<int, size_t>> ranked;  // a candidate, where its search starts
+        ranked.clear();
+        for (size_t k = 0; k < candidates.size(); ++k) {
+          const int i = candidates[k];
+          ranked.emplace_back(i, bounded && compiled_[static_cast<size_t>(i)].one_line
+                                     ? LineStartBefore(message, first_keys[k]) : 0);
+        }
+        std::sort(ranked.begin(), ranked.end(), [&](const auto& a, const auto& b) { return Outranks(a.first, b.first); });
+        for (const auto& [i, from] : ranked) {
+          if (Confirm(i, message, from, match_start)) {
             matched->push_back(i);
             return i;
           }

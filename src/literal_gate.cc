@@ -135,6 +135,7 @@ struct LiteralGate::Query {
   struct Found {
     int key;
     int companions;
+    size_t first_at;  // where the earliest key that found it starts
   };
   Format format;
   std::string_view level;
@@ -271,17 +272,21 @@ void LiteralGate::Index(KeyIndex* index, std::vector<Filing> filings) {
 
 // Adds the rules of `rules` that apply to q.out; true when one applies and no list is kept,
 // or when the list grew past its limit: either way the scan can stop.
-bool LiteralGate::Collect(const std::vector<int>& rules, const int* companions, int key, const Query& q) const {
+bool LiteralGate::Collect(const std::vector<int>& rules, const int* companions, int key, size_t at,
+                          const Query& q) const {
   for (size_t i = 0; i < rules.size(); ++i) {
     const int r = rules[i];
     if ((q.evidence_only && rules_[r].benign()) || !rules_[r].AppliesTo(q.format, q.level)) continue;
     if (q.out == nullptr) return true;
-    const auto at = std::find(q.out->begin(), q.out->end(), r);
-    if (at == q.out->end()) {
+    const auto found_at = std::find(q.out->begin(), q.out->end(), r);
+    if (found_at == q.out->end()) {
       q.out->push_back(r);
-      q.found->push_back({key, companions ? companions[i] : kNoCompanions});
-    } else if (Query::Found& f = (*q.found)[static_cast<size_t>(at - q.out->begin())]; f.key != key) {
-      f.companions = kNoCompanions;  // a second key: companions were learnt with it absent
+      q.found->push_back({key, companions ? companions[i] : kNoCompanions, at});
+    } else {
+      // Keys are met in the order of the 4 bytes they are filed under, not of their starts.
+      Query::Found& f = (*q.found)[static_cast<size_t>(found_at - q.out->begin())];
+      f.first_at = std::min(f.first_at, at);
+      if (f.key != key) f.companions = kNoCompanions;  // a second key: companions were learnt with it absent
     }
     if (q.out->size() > q.limit) return true;
   }
@@ -328,7 +333,7 @@ bool LiteralGate::KeyAt(const KeyIndex& index, const unsigned char* text, size_t
     }
     const Key& key = index.keys[k];
     if (h.length > 16 && std::memcmp(start + 16, key.literal.data() + 16, h.length - 16) != 0) continue;
-    if (Collect(key.rules, key.companions.data(), key.id, q)) return true;
+    if (Collect(key.rules, key.companions.data(), key.id, i - h.offset, q)) return true;
   }
   return false;
 }
@@ -340,25 +345,40 @@ bool LiteralGate::MayMatch(std::string_view text, Format format, std::string_vie
 }
 
 LiteralGate::Verdict LiteralGate::Candidates(std::string_view text, Format format, std::string_view level,
-                                             bool evidence_only, size_t limit, std::vector<int>* candidates) const {
+                                             bool evidence_only, size_t limit, std::vector<int>* candidates,
+                                             std::vector<size_t>* first_keys) const {
   candidates->clear();
+  if (first_keys) first_keys->clear();
   const bool one_line = std::memchr(text.data(), '\n', text.size()) == nullptr;
   const Table& table = TableFor(one_line);
   thread_local std::vector<Query::Found> found;
   found.clear();
   const Query q{format, level, evidence_only, candidates, limit, &found};
   const Verdict v = Scan(table, text, q);
-  if (v == Verdict::kFew) std::sort(candidates->begin(), candidates->end());
+  if (v != Verdict::kFew) return v;
+  if (first_keys == nullptr) {
+    std::sort(candidates->begin(), candidates->end());
+    return v;
+  }
+  thread_local std::vector<std::pair<int, size_t>> by_rule;
+  by_rule.clear();
+  for (size_t i = 0; i < candidates->size(); ++i) by_rule.emplace_back((*candidates)[i], found[i].first_at);
+  std::sort(by_rule.begin(), by_rule.end());
+  for (size_t i = 0; i < by_rule.size(); ++i) {
+    (*candidates)[i] = by_rule[i].first;
+    first_keys->push_back(by_rule[i].second);
+  }
   return v;
 }
 
 LiteralGate::Verdict LiteralGate::Scan(const Table& table, std::string_view text, const Query& q) const {
-  if (Collect(table.unfiltered, nullptr, -1, q)) return Verdict::kMany;
+  if (Collect(table.unfiltered, nullptr, -1, 0, q)) return Verdict::kMany;
   // Lower-cased once, so that keys compare with memcmp.
   thread_local std::string lowered;
   lowered.resize(text.size());
-  if (LowerAsciiInto(text, lowered.data())) {
-    if (Collect(table.non_ascii, nullptr, -1, q)) return Verdict::kMany;
+  const bool folded = LowerAsciiInto(text, lowered.data());
+  if (folded) {
+    if (Collect(table.non_ascii, nullptr, -1, 0, q)) return Verdict::kMany;
     FoldForKeys(text, &lowered);
   }
   const size_t n = lowered.size();
@@ -391,6 +411,9 @@ LiteralGate::Verdict LiteralGate::Scan(const Table& table, std::string_view text
     if (at(i, word)) return Verdict::kMany;
   }
   if (q.out == nullptr) return Verdict::kNone;
+  if (folded) {
+    for (Query::Found& f : *q.found) f.first_at = 0;  // positions in the folded text, not the text's
+  }
   DropWithoutCompanions(table, std::string_view(lowered.data(), n), q);
   return q.out->empty() ? Verdict::kNone : Verdict::kFew;
 }

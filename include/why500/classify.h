@@ -63,8 +63,9 @@ class RuleSet {
   RuleSet();
   int ClassifyAnew(std::string_view message, Format format, std::string_view level, std::vector<int>* matched,
                    Want want, size_t* match_start) const;
-  // Whether rule `index` matches; where, when `match_start` is given.
-  bool Confirm(int index, std::string_view message, size_t* match_start) const;
+  // Whether rule `index` matches; where, when `match_start` is given, searching from `from`
+  // (where no match can start before).
+  bool Confirm(int index, std::string_view message, size_t from, size_t* match_start) const;
   const uint64_t id_;  // no two rule sets of a process share it: the key of a thread's recent verdicts
   std::vector<Rule> rules_;
   // Each rule's own regex, compiled when first needed (user rules at load, to report errors).
@@ -72,6 +73,7 @@ class RuleSet {
     std::once_flag once;
     std::unique_ptr<re2::RE2> re;
     bool hint_uses_captures = false;  // its hint names one of its groups
+    bool one_line = false;            // no match of it can hold a '\n'
   };
   const re2::RE2& Regex(int index) const;
   std::unique_ptr<CompiledRule[]> compiled_;  // by rule

@@ -29,9 +29,13 @@ class LiteralGate {
 
   // The rules that may match `text`, when few: kNone (no rule can), kFew (only the rules put in
   // `candidates`, sorted, at most `limit`, can), or kMany (more: run the Set).
+  // With `first_keys`, also where in `text` the earliest of candidates[i]'s keys starts, at i:
+  // every match of the rule holds one of its keys, so none ends before that. 0 (no bound) for a
+  // rule let through without a key, and for text with bytes >= 0x80 (scanned folded, so its
+  // positions are not the text's).
   enum class Verdict { kNone, kFew, kMany };
   Verdict Candidates(std::string_view text, Format format, std::string_view level, bool evidence_only, size_t limit,
-                     std::vector<int>* candidates) const;
+                     std::vector<int>* candidates, std::vector<size_t>* first_keys = nullptr) const;
 
   // For tests: the literals the one-line table scans for, and the rules it cannot filter.
   size_t key_count() const { return TableFor(true).keys.literals; }
@@ -94,8 +98,9 @@ class LiteralGate {
   static void Index(KeyIndex* index, std::vector<Filing> filings);
   // Collects into q.out (when set) or stops at the first rule that may match.
   Verdict Scan(const Table& table, std::string_view text, const Query& q) const;
-  // `companions` (of rules[i], or null) and `key` (the literal's id, or -1) as Key has them.
-  bool Collect(const std::vector<int>& rules, const int* companions, int key, const Query& q) const;
+  // `companions` (of rules[i], or null) and `key` (the literal's id, or -1) as Key has them;
+  // `at`, where in the text the key starts (0 without one).
+  bool Collect(const std::vector<int>& rules, const int* companions, int key, size_t at, const Query& q) const;
   static void DropWithoutCompanions(const Table& table, std::string_view lowered, const Query& q);
   bool KeyAt(const KeyIndex& index, const unsigned char* text, size_t i, size_t n, uint32_t hash,
              const Query& q) const;
