@@ -31,7 +31,7 @@ std::string_view ValueAt(std::string_view v, size_t* used) {
 
 // The value after `key` in the request tail, wherever `key` first is.
 std::string_view TailValue(std::string_view tail, std::string_view key) {
-  const size_t k = tail.find(key);
+  const size_t k = FindBytes(tail, key);  // most tails lack the upstream or the host: a scan to the end
   size_t used;
   return k == std::string_view::npos ? std::string_view() : ValueAt(tail.substr(k + key.size()), &used);
 }
@@ -43,7 +43,7 @@ size_t LastOf(std::string_view s, std::string_view needle) {
     const void* at = memrchr(s.data(), ',', end);
     if (at == nullptr) break;
     const size_t pos = static_cast<size_t>(static_cast<const char*>(at) - s.data());
-    if (s.compare(pos, needle.size(), needle) == 0) return pos;
+    if (HasAt(s, pos, needle)) return pos;
     end = pos;
   }
   return std::string_view::npos;
@@ -61,7 +61,7 @@ constexpr std::pair<std::string_view, std::string_view TailFields::*> kTailKeys[
 
 // The request tail read field by field ("client: 1.2.3.4, server: x, request: "GET / HTTP/1.1",
 // upstream: "...", host: "...""), once; a field the walk does not reach (a tail that breaks
-// the shape) is looked for by its key, as before.
+// the shape, or one inside another's value) is looked for by its key, as before.
 TailFields ReadTail(std::string_view tail) {
   TailFields f;
   for (size_t i = 0; i < tail.size();) {
@@ -74,7 +74,7 @@ TailFields ReadTail(std::string_view tail) {
       if (key == name && (f.*field).data() == nullptr) f.*field = value;
     }
     i = colon + 2 + used;
-    if (i < tail.size() && tail.compare(i, 2, ", ") != 0) break;
+    if (i < tail.size() && !HasAt(tail, i, ", ")) break;
     i += 2;
   }
   for (const auto& [name, field] : kTailKeys) {
@@ -152,28 +152,33 @@ void FinishNginxError(Event* e) {
   } else if (e->entry_bytes + 1 >= kNginxMaxEntry - 8 && e->entry_bytes + 1 <= kNginxMaxEntry) {
     e->cut = true;  // nginx writes at most 2048 bytes an entry; a longer one was not cut by nginx
   }
+  const size_t fcgi = FindBytes(msg, kFastCgiStderr);
+  if (fcgi == std::string_view::npos) {
+    // The message is what is left once the tail is out: the start of the event's own, or the
+    // two pieces put together around it.
+    if (msg.data() == e->message.data()) {
+      e->message.resize(msg.size());
+    } else {
+      e->message.swap(untailed);
+    }
+    return;
+  }
   thread_local std::string peeled;
-  peeled.clear();
-  const size_t fcgi = msg.find(kFastCgiStderr);
-  if (fcgi != std::string_view::npos) {
-    peeled.append(msg.substr(0, fcgi));
-    std::string_view stderr_text = msg.substr(fcgi + kFastCgiStderr.size());
-    // nginx's own words follow the closing quote: keep them, on a line of their own.
-    std::string_view context;
-    const size_t quote = stderr_text.rfind("\" while ");
-    if (quote != std::string_view::npos) {
-      context = stderr_text.substr(quote + 2);
-      stderr_text = stderr_text.substr(0, quote);
-    } else if (EndsWith(stderr_text, "\"")) {
-      stderr_text.remove_suffix(1);
-    }
-    AppendPeeledPhpMessages(stderr_text, &peeled);
-    if (!context.empty()) {
-      peeled.push_back('\n');
-      peeled.append(context);
-    }
-  } else {
-    peeled.append(msg);
+  peeled.assign(msg.substr(0, fcgi));
+  std::string_view stderr_text = msg.substr(fcgi + kFastCgiStderr.size());
+  // nginx's own words follow the closing quote: keep them, on a line of their own.
+  std::string_view context;
+  const size_t quote = stderr_text.rfind("\" while ");
+  if (quote != std::string_view::npos) {
+    context = stderr_text.substr(quote + 2);
+    stderr_text = stderr_text.substr(0, quote);
+  } else if (EndsWith(stderr_text, "\"")) {
+    stderr_text.remove_suffix(1);
+  }
+  AppendPeeledPhpMessages(stderr_text, &peeled);
+  if (!context.empty()) {
+    peeled.push_back('\n');
+    peeled.append(context);
   }
   e->message.swap(peeled);
 }

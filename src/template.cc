@@ -48,16 +48,6 @@ bool IsAlnum(char c) { return IsAlpha(c) || IsDigit(c); }
 bool IsWordChar(char c) { return IsAlnum(c) || c == '_'; }
 bool IsQuote(char c) { return c == '\'' || c == '"' || c == '`'; }
 
-// Whether `what` is at `p`: the short literals templating looks for, compared in line rather
-// than through a memcmp call per position.
-bool HasAt(std::string_view s, size_t p, std::string_view what) {
-  if (p > s.size() || s.size() - p < what.size()) return false;
-  for (size_t k = 0; k < what.size(); ++k) {
-    if (s[p + k] != what[k]) return false;
-  }
-  return true;
-}
-
 // Characters that end a path or URL token.
 bool EndsToken(char c) {
   return c == ' ' || c == '\t' || c == '"' || c == '\'' || c == ',' || c == ')' || c == ']' || c == '(' ||

@@ -121,3 +121,13 @@ TEST_CASE("FindBytes finds what std::string_view::find finds", "[text]") {
     CHECK(FindBytes(haystack, needle) == std::string_view(haystack).find(needle));
   }
 }
+
+TEST_CASE("HasAt tells whether a literal starts at a position, up to the text's end", "[text]") {
+  CHECK(HasAt("upstream: x", 0, "upstream: "));
+  CHECK(HasAt("a, client: b", 1, ", client: "));
+  CHECK_FALSE(HasAt("a, client", 1, ", client: "));  // runs past the end
+  CHECK_FALSE(HasAt("a, clienT: b", 1, ", client: "));
+  CHECK(HasAt("abc", 3, ""));
+  CHECK_FALSE(HasAt("abc", 4, ""));  // past the end: no position to be at
+  CHECK_FALSE(HasAt("", 0, "x"));
+}

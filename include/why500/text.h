@@ -36,6 +36,15 @@ inline bool StartsWith(std::string_view s, std::string_view p) {
 inline bool EndsWith(std::string_view s, std::string_view p) {
   return s.size() >= p.size() && s.compare(s.size() - p.size(), p.size(), p) == 0;
 }
+// Whether `what` is at `p` in `s`: for the short literals parsers and templating test at one
+// position, compared in line rather than through a memcmp call (most differ at the first bytes).
+inline bool HasAt(std::string_view s, size_t p, std::string_view what) {
+  if (p > s.size() || s.size() - p < what.size()) return false;
+  for (size_t k = 0; k < what.size(); ++k) {
+    if (s[p + k] != what[k]) return false;
+  }
+  return true;
+}
 inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 inline bool IsSpace(char c) { return c == ' ' || c == '\t'; }
 std::string_view Trim(std::string_view s);
