@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <functional>
 
 #include "why500/parallel_for.h"
 #include "why500/pattern_lines.h"
@@ -305,7 +304,7 @@ constexpr size_t kLongestClassified = 512;
 int RuleSet::Classify(std::string_view message, Format format, std::string_view level, std::vector<int>* matched,
                       Want want, size_t* match_start) const {
   thread_local RecentTable<KeptVerdict, kVerdictsKept> recent;
-  const size_t hash = std::hash<std::string_view>{}(message);
+  const size_t hash = QuickHash(message);
   const KeptVerdict* kept = recent.Find(hash, [&](const KeptVerdict& k) {
     return k.rules == id_ && k.format == format && k.want == want && k.message == message && k.level == level;
   });

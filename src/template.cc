@@ -2,7 +2,6 @@
 
 #include <cstdint>
 #include <cstring>
-#include <functional>
 
 #include "why500/recent.h"
 #include "why500/text.h"
@@ -545,7 +544,7 @@ constexpr size_t kLongestTemplated = 1024;  // a longer message is not kept
 
 void MakeTemplate(std::string_view message, std::string* out) {
   thread_local RecentTable<KeptTemplate, kTemplatesKept> recent;
-  const size_t hash = std::hash<std::string_view>{}(message);
+  const size_t hash = QuickHash(message);
   if (const KeptTemplate* kept = recent.Find(hash, [&](const KeptTemplate& k) { return k.message == message; })) {
     out->assign(kept->template_text);
     return;

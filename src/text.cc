@@ -261,6 +261,27 @@ size_t FindBytes(std::string_view haystack, std::string_view needle) {
   return haystack.find(needle);
 }
 
+uint64_t QuickHash(std::string_view s) {
+  constexpr uint64_t kMul = 0x9E3779B97F4A7C15ULL;
+  uint64_t h = s.size() * kMul;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, s.data() + i, 8);
+    h = (h ^ word) * kMul;
+    h ^= h >> 29;
+  }
+  if (i < s.size()) {
+    uint64_t word = 0;
+    std::memcpy(&word, s.data() + i, s.size() - i);
+    h = (h ^ word) * kMul;
+  }
+  // The tables pick a slot from the low bits: fold the high ones in.
+  h ^= h >> 32;
+  h *= kMul;
+  return h ^ (h >> 29);
+}
+
 uint64_t HashBytes(std::string_view s, uint64_t seed) {
   uint64_t h = seed;
   for (char c : s) {

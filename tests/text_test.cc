@@ -2,6 +2,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
 #include "test_random.h"
 
 using namespace why500;
@@ -130,4 +135,26 @@ TEST_CASE("HasAt tells whether a literal starts at a position, up to the text's 
   CHECK(HasAt("abc", 3, ""));
   CHECK_FALSE(HasAt("abc", 4, ""));  // past the end: no position to be at
   CHECK_FALSE(HasAt("", 0, "x"));
+}
+
+// The recent-verdict and template tables pick a slot from QuickHash's low bits: messages that
+// differ in one byte anywhere (a pid, a port) must spread over the slots, not share a few.
+TEST_CASE("QuickHash spreads messages that differ in one byte over a table's slots", "[text]") {
+  constexpr size_t kSlots = 2048;
+  std::vector<int> load(kSlots);
+  const std::string base = "connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.";
+  size_t distinct = 0;
+  std::set<uint64_t> seen;
+  for (int i = 0; i < 4096; ++i) {
+    std::string m = base + std::to_string(i);
+    m[static_cast<size_t>(i) % base.size()] ^= 0x20;  // and one byte flipped somewhere before
+    const uint64_t h = QuickHash(m);
+    distinct += seen.insert(h).second;
+    ++load[h % kSlots];
+    CHECK(QuickHash(m) == h);
+  }
+  CHECK(distinct == 4096);
+  CHECK(*std::max_element(load.begin(), load.end()) <= 12);  // 2 expected a slot
+  CHECK(QuickHash("") != QuickHash(std::string(1, '\0')));
+  CHECK(QuickHash("abcdefgh") != QuickHash("abcdefgh1"));
 }

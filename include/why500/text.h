@@ -56,6 +56,11 @@ int ParseDigits(std::string_view s, size_t pos, size_t n);
 // needles whose first byte is common (a space, a vowel), which std::find stops at one by one.
 size_t FindBytes(std::string_view haystack, std::string_view needle);
 
+// A hash for tables that live in memory only (the recent verdicts and templates): 8 bytes a
+// step, several times as fast as std::hash on a log message. Its values may change between
+// versions, so it must never be written out (HashBytes is, in saved aggregates).
+uint64_t QuickHash(std::string_view s);
+
 // A 64-bit FNV-1a hash, for keys built from several fields.
 uint64_t HashBytes(std::string_view s, uint64_t seed = 1469598103934665603ULL);
 
