@@ -378,7 +378,8 @@ int RuleSet::ClassifyAnew(std::string_view message, Format format, std::string_v
           ranked.emplace_back(i, bounded && compiled_[static_cast<size_t>(i)].one_line
                                      ? LineStartBefore(message, first_keys[k]) : 0);
         }
-        std::sort(ranked.begin(), ranked.end(), [&](const auto& a, const auto& b) { return Outranks(a.first, b.first); });
+        std::sort(ranked.begin(), ranked.end(),
+                  [&](const auto& a, const auto& b) { return Outranks(a.first, b.first); });
         for (const auto& [i, from] : ranked) {
           if (Confirm(i, message, from, match_start)) {
             matched->push_back(i);

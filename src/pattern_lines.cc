@@ -15,7 +15,8 @@ bool SafeEscape(char e) { return std::strchr("SdwbBAz", e) != nullptr; }
 bool ControlEscape(char e) { return e == 't' || e == 'r' || e == 'f'; }
 
 // Skips a group's opening at `i` ("(?i)", "(?i:", "(?P<name>", "(?:"), past which the pattern
-// goes on at the returned index; npos when its flags may let '.' match '\n' ("s" among them).
+// goes on at the returned index; npos when its flags may let '.' match '\n' ("s" among them)
+// or are not known.
 size_t SkipGroupOpening(std::string_view p, size_t i) {
   if (i + 1 >= p.size() || p[i + 1] != '?') return i + 1;
   size_t j = i + 2;
@@ -23,8 +24,9 @@ size_t SkipGroupOpening(std::string_view p, size_t i) {
     const size_t close = p.find('>', j);
     return close == std::string_view::npos ? std::string_view::npos : close + 1;
   }
+  // Flags only ("i", "m", "U", "-"); anything else ("(?<name>" in a newer RE2) is not known.
   for (; j < p.size() && p[j] != ':' && p[j] != ')'; ++j) {
-    if (p[j] == 's') return std::string_view::npos;
+    if (p[j] != 'i' && p[j] != 'm' && p[j] != 'U' && p[j] != '-') return std::string_view::npos;
   }
   return j < p.size() ? j + 1 : std::string_view::npos;
 }

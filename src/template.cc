@@ -481,7 +481,8 @@ bool QuotesData(std::string_view out, char quote) {
     }
   }
   // Literals in the text of a query: Laravel's "(SQL: select ... where `email` = 'a@b.c')".
-  return quote == '\'' && (out.find("SQL: ") != std::string_view::npos || out.find("Query: ") != std::string_view::npos);
+  constexpr auto npos = std::string_view::npos;
+  return quote == '\'' && (out.find("SQL: ") != npos || out.find("Query: ") != npos);
 }
 
 // The length of a quoted string at i (quotes included) that is input data; 0 otherwise.
@@ -586,7 +587,8 @@ void MakeTemplateAnew(std::string_view message, std::string* template_text) {
     } else if (StartsPath(message, i) || StartsWindowsPath(message, i)) {
       full |= !out.Append("<path>");
       i = TokenEnd(message, i);
-    } else if (c == '/' && (i + 1 == message.size() || EndsToken(message[i + 1])) && EndsWithRequestMethod(out.view())) {
+    } else if (c == '/' && (i + 1 == message.size() || EndsToken(message[i + 1])) &&
+               EndsWithRequestMethod(out.view())) {
       full |= !out.Append("<path>");  // the root of a request line, "GET / HTTP/1.1"
       ++i;
     } else if (boundary && (IsDigit(c) || IsUpper(c)) && (n = MatchTime(message, i)) > 0) {

@@ -24,7 +24,7 @@ TEST_CASE("pattern lines: patterns that may match one, or that it cannot tell", 
   for (const char* p : {"a\\s+b", "a\\nb", "[^)]*", "[^']+", "(?s)a.*b", "(?sm)a.b", "(?-s)a.b", "(?is:a.b)",
                         "\\x0a", "\\x{a}", "\\pC", "\\p{Cc}", "\\PL", "\\D", "\\W", "\\C", "\\Q\n\\E", "[\\t-\\r]",
                         "[[:space:]]", "[\\n]", "[\\s]", "a\nb", "[\x01-\x7f]", "\\v", "\\12", "[^\\S]",
-                        "unclosed [", "trailing \\"}) {
+                        "unclosed [", "trailing \\", "(?<n>\\n)", "(?x:a)"}) {
     INFO(p);
     CHECK_FALSE(NeverMatchesNewline(p));
   }
