@@ -28,6 +28,7 @@
 #include "why500/sniff.h"
 #include "why500/source.h"
 #include "why500/template.h"
+#include "why500/text.h"
 #include "why500/wrappers.h"
 
 namespace {

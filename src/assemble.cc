@@ -303,7 +303,7 @@ void Assembler::Start(Format f, const Record& rec, std::string_view line, uint64
   main_->event.message.assign(rec.message);
   main_->active = true;
   main_->held_blanks = 0;
-  main_->process = ProcessOf(rec.join_key, rec.pid);
+  main_->process = IsJournalFormat(f) ? ProcessOf(rec.join_key, rec.pid) : 0;  // only they are parked
   main_->in_traceback = StartsWith(Trim(rec.message), kTraceback);
   main_->traceback_ended = false;
   main_->root_cause_pending = AnnouncesExceptionBelow(Trim(rec.message));

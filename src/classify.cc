@@ -44,13 +44,6 @@ constexpr size_t kProbeBytes = 64 << 10;   // enough distinct windows to overflo
 constexpr int kSlowerThanPlain = 40;  // a rescan this many times slower than a plain literal's
 constexpr double kSlowFloorSeconds = 0.002;
 
-// Where the line holding offset `at` starts.
-size_t LineStartBefore(std::string_view text, size_t at) {
-  if (at == 0 || at > text.size()) return 0;
-  const size_t newline = text.rfind('\n', at - 1);
-  return newline == std::string_view::npos ? 0 : newline + 1;
-}
-
 bool HasCountedRepetition(const std::string& pattern) {
   for (size_t i = 0; i + 1 < pattern.size(); ++i) {
     if (pattern[i] == '\\') {
@@ -375,8 +368,8 @@ int RuleSet::ClassifyAnew(std::string_view message, Format format, std::string_v
         ranked.clear();
         for (size_t k = 0; k < candidates.size(); ++k) {
           const int i = candidates[k];
-          ranked.emplace_back(i, bounded && compiled_[static_cast<size_t>(i)].one_line
-                                     ? LineStartBefore(message, first_keys[k]) : 0);
+          const bool from_key_line = bounded && compiled_[static_cast<size_t>(i)].one_line;
+          ranked.emplace_back(i, from_key_line ? LineAt(message, first_keys[k]).data() - message.data() : 0);
         }
         std::sort(ranked.begin(), ranked.end(),
                   [&](const auto& a, const auto& b) { return Outranks(a.first, b.first); });

@@ -22,6 +22,7 @@ inline uint32_t HashHead(uint32_t head, int bits) { return (head * 2654435761u) 
 // Another multiplier: four bytes that share HashHead with a key's rarely share this too.
 inline uint32_t HashHeadAgain(uint32_t head, int bits) { return (head * 0x85EBCA77u) >> (32 - bits); }
 inline bool HasBit(const uint64_t* bits, uint32_t h) { return ((bits[h >> 6] >> (h & 63)) & 1) != 0; }
+inline void SetBit(std::vector<uint64_t>* bits, uint32_t h) { (*bits)[h >> 6] |= uint64_t{1} << (h & 63); }
 int HashBitsFor(size_t keys) {
   int bits = 16;
   while (bits < 22 && (size_t{1} << bits) < keys * 32) ++bits;
@@ -240,8 +241,7 @@ void LiteralGate::Index(KeyIndex* index, std::vector<Filing> filings) {
   const size_t hashes = size_t{1} << index->bits;
   index->seen_again.assign(hashes / 64, 0);
   for (Entry& e : entries) {
-    const uint32_t again = HashHeadAgain(e.hash, index->bits);
-    index->seen_again[again >> 6] |= uint64_t{1} << (again & 63);
+    SetBit(&index->seen_again, HashHeadAgain(e.hash, index->bits));
     e.hash = HashHead(e.hash, index->bits);
   }
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
@@ -261,7 +261,7 @@ void LiteralGate::Index(KeyIndex* index, std::vector<Filing> filings) {
       head.offset = e.offset;
       index->heads.push_back(head);
       index->keys.push_back(Key{f.literal, e.id, {}, {}});
-      index->seen[e.hash >> 6] |= uint64_t{1} << (e.hash & 63);
+      SetBit(&index->seen, e.hash);
       ++index->bucket[e.hash + 1];
     }
     index->keys.back().rules.push_back(f.rule);
@@ -356,17 +356,14 @@ LiteralGate::Verdict LiteralGate::Candidates(std::string_view text, Format forma
   const Query q{format, level, evidence_only, candidates, limit, &found};
   const Verdict v = Scan(table, text, q);
   if (v != Verdict::kFew) return v;
-  if (first_keys == nullptr) {
-    std::sort(candidates->begin(), candidates->end());
-    return v;
-  }
+  // Sorted by rule, each with where its first key starts.
   thread_local std::vector<std::pair<int, size_t>> by_rule;
   by_rule.clear();
   for (size_t i = 0; i < candidates->size(); ++i) by_rule.emplace_back((*candidates)[i], found[i].first_at);
   std::sort(by_rule.begin(), by_rule.end());
   for (size_t i = 0; i < by_rule.size(); ++i) {
     (*candidates)[i] = by_rule[i].first;
-    first_keys->push_back(by_rule[i].second);
+    if (first_keys) first_keys->push_back(by_rule[i].second);
   }
   return v;
 }

@@ -106,13 +106,18 @@ bool ParseAccess(std::string_view s, Record* out, bool* combined) {
   if (client_end == std::string_view::npos || client_end == 0 || client_end > 64) return false;
   Record r;
   r.client = s.substr(0, client_end);
-  // Nearly every line has no ident and no user ("1.2.3.4 - - [..."): then the time's bracket is
-  // known without a search, and is where the search would have found it first.
-  const bool no_user = HasAt(s, client_end, " - - [");
-  i = no_user ? client_end + 3 : client_end + 1;
-  if (!no_user && !SkipToken(s, &i)) return false;  // ident
-  // The user may contain spaces in odd setups; find the bracketed time instead of counting.
-  const size_t open = no_user ? client_end + 4 : s.find(" [", i - 1);
+  size_t open;
+  if (HasAt(s, client_end, " - - [")) {
+    // Nearly every line has no ident and no user: the time's bracket is where the search below
+    // would find it first.
+    i = client_end + 3;
+    open = client_end + 4;
+  } else {
+    i = client_end + 1;
+    if (!SkipToken(s, &i)) return false;  // ident
+    // The user may contain spaces in odd setups; find the bracketed time instead of counting.
+    open = s.find(" [", i - 1);
+  }
   if (open != std::string_view::npos && open <= i + 128) {
     const size_t close = s.find("] \"", open);
     if (close == std::string_view::npos || close > open + 40) return false;

@@ -520,15 +520,6 @@ bool IsPlainWord(std::string_view s, size_t i) {
 
 }  // namespace
 
-std::string_view LineAt(std::string_view message, size_t offset) {
-  if (offset > message.size()) offset = message.size();
-  size_t begin = message.rfind('\n', offset == 0 ? 0 : offset - 1);
-  begin = (begin == std::string_view::npos || offset == 0) ? 0 : begin + 1;
-  if (offset == 0) begin = 0;
-  const size_t end = message.find('\n', offset);
-  return message.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin);
-}
-
 namespace {
 
 void MakeTemplateAnew(std::string_view message, std::string* out);

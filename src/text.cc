@@ -261,6 +261,15 @@ size_t FindBytes(std::string_view haystack, std::string_view needle) {
   return haystack.find(needle);
 }
 
+std::string_view LineAt(std::string_view text, size_t offset) {
+  constexpr size_t npos = std::string_view::npos;
+  if (offset > text.size()) offset = text.size();
+  const size_t newline = offset == 0 ? npos : text.rfind('\n', offset - 1);
+  const size_t begin = newline == npos ? 0 : newline + 1;
+  const size_t end = text.find('\n', offset);
+  return text.substr(begin, end == npos ? npos : end - begin);
+}
+
 uint64_t QuickHash(std::string_view s) {
   constexpr uint64_t kMul = 0x9E3779B97F4A7C15ULL;
   uint64_t h = s.size() * kMul;

@@ -1,4 +1,5 @@
 #include "why500/template.h"
+#include "why500/text.h"
 
 #include <catch2/catch.hpp>
 

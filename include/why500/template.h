@@ -18,7 +18,4 @@ constexpr size_t kMaxTemplateBytes = 240;
 // thread's table of recent templates (template.cc) have grown.
 void MakeTemplate(std::string_view message, std::string* out);
 
-// The line of a multi-line message that holds byte `offset`.
-std::string_view LineAt(std::string_view message, size_t offset);
-
 }  // namespace why500

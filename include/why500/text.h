@@ -52,6 +52,9 @@ std::string_view Trim(std::string_view s);
 // Parses exactly `n` leading decimal digits of `s` at `pos`; -1 when they are not all digits.
 int ParseDigits(std::string_view s, size_t pos, size_t n);
 
+// The line of a multi-line text that holds byte `offset` (the last line past the end).
+std::string_view LineAt(std::string_view text, size_t offset);
+
 // Where `needle` first occurs in `haystack`, as std::string_view::find says; faster on short
 // needles whose first byte is common (a space, a vowel), which std::find stops at one by one.
 size_t FindBytes(std::string_view haystack, std::string_view needle);
