@@ -141,20 +141,33 @@ TEST_CASE("HasAt tells whether a literal starts at a position, up to the text's 
 // differ in one byte anywhere (a pid, a port) must spread over the slots, not share a few.
 TEST_CASE("QuickHash spreads messages that differ in one byte over a table's slots", "[text]") {
   constexpr size_t kSlots = 2048;
-  std::vector<int> load(kSlots);
-  const std::string base = "connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.";
-  size_t distinct = 0;
-  std::set<uint64_t> seen;
-  for (int i = 0; i < 4096; ++i) {
-    std::string m = base + std::to_string(i);
-    m[static_cast<size_t>(i) % base.size()] ^= 0x20;  // and one byte flipped somewhere before
-    const uint64_t h = QuickHash(m);
-    distinct += seen.insert(h).second;
-    ++load[h % kSlots];
-    CHECK(QuickHash(m) == h);
+  // A short message, and a long one whose bytes go through every lane of the long-text loop.
+  const std::string refused = "connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.";
+  for (const std::string& base : {refused, refused + refused + refused}) {
+    std::vector<int> load(kSlots);
+    size_t distinct = 0;
+    std::set<uint64_t> seen;
+    for (int i = 0; i < 4096; ++i) {
+      std::string m = base + std::to_string(i);
+      m[static_cast<size_t>(i) % base.size()] ^= 0x20;  // and one byte flipped somewhere before
+      const uint64_t h = QuickHash(m);
+      distinct += seen.insert(h).second;
+      ++load[h % kSlots];
+      CHECK(QuickHash(m) == h);
+    }
+    CHECK(distinct == 4096);
+    CHECK(*std::max_element(load.begin(), load.end()) <= 12);  // 2 expected a slot
+    // Every one-bit change anywhere changes the hash: a lane left out of the result would not.
+    std::set<uint64_t> flipped{QuickHash(base)};
+    for (size_t at = 0; at < base.size(); ++at) {
+      for (int bit = 0; bit < 8; ++bit) {
+        std::string m = base;
+        m[at] = static_cast<char>(m[at] ^ (1 << bit));
+        flipped.insert(QuickHash(m));
+      }
+    }
+    CHECK(flipped.size() == 1 + 8 * base.size());
   }
-  CHECK(distinct == 4096);
-  CHECK(*std::max_element(load.begin(), load.end()) <= 12);  // 2 expected a slot
   CHECK(QuickHash("") != QuickHash(std::string(1, '\0')));
   CHECK(QuickHash("abcdefgh") != QuickHash("abcdefgh1"));
 }

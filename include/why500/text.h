@@ -60,8 +60,9 @@ std::string_view LineAt(std::string_view text, size_t offset);
 size_t FindBytes(std::string_view haystack, std::string_view needle);
 
 // A hash for tables that live in memory only (the recent verdicts and templates): 8 bytes a
-// step, several times as fast as std::hash on a log message. Its values may change between
-// versions, so it must never be written out (HashBytes is, in saved aggregates).
+// step, in four lanes on long text, several times as fast as std::hash on a log message. Its
+// values may change between versions, so it must never be written out (HashBytes is, in saved
+// aggregates).
 uint64_t QuickHash(std::string_view s);
 
 // A 64-bit FNV-1a hash, for keys built from several fields.
