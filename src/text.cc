@@ -225,16 +225,6 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-int ParseDigits(std::string_view s, size_t pos, size_t n) {
-  if (pos + n > s.size()) return -1;
-  int v = 0;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (!IsDigit(s[i])) return -1;
-    v = v * 10 + (s[i] - '0');
-  }
-  return v;
-}
-
 // Compares 16 positions at once by the needle's first and last bytes, and only where both agree
 // the bytes between (the SIMD substring search of W. Mula's notes).
 size_t FindBytes(std::string_view haystack, std::string_view needle) {

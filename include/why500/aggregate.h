@@ -15,19 +15,21 @@
 #include "why500/classify.h"
 #include "why500/record.h"
 #include "why500/rules.h"
+#include "why500/text.h"
 
 namespace why500 {
 
 // Counts of distinct values, bounded: past kMaxDistinct new values are only counted as "other".
 class TopValues {
  public:
+  using Counts = std::unordered_map<std::string, uint64_t, QuickHasher>;
   static constexpr size_t kMaxDistinct = 256;
   void Add(std::string_view value, uint64_t n = 1);
   void Merge(const TopValues& other);
   // Replaces every value by `rewrite(value)`; values that become equal add up.
   template <class Fn>
   void Rewrite(Fn rewrite) {
-    std::unordered_map<std::string, uint64_t> old;
+    Counts old;
     old.swap(counts_);
     for (const auto& [value, n] : old) counts_[rewrite(value)] += n;
   }
@@ -36,12 +38,12 @@ class TopValues {
   bool empty() const { return counts_.empty(); }
   // What an aggregate's JSON form carries (aggregate_json.h): the distinct values kept with
   // their counts, and the count of values past kMaxDistinct; Add and AddOther rebuild them.
-  const std::unordered_map<std::string, uint64_t>& counts() const { return counts_; }
+  const Counts& counts() const { return counts_; }
   uint64_t other() const { return other_; }
   void AddOther(uint64_t n) { other_ += n; }
 
  private:
-  std::unordered_map<std::string, uint64_t> counts_;
+  Counts counts_;
   uint64_t other_ = 0;
 };
 
@@ -242,7 +244,7 @@ class Aggregate {
   Group& Slot(std::string_view rule_id, std::string_view template_text, bool* created);
   Group& GroupFor(const RuleSet& rules, int rule, std::string_view template_text, const Event& event,
                   const std::vector<Capture>* captures);
-  std::unordered_map<std::string, uint32_t> index_;  // rule id + '\x1f' + template → group
+  std::unordered_map<std::string, uint32_t, QuickHasher> index_;  // rule id + '\x1f' + template → group
   std::string key_;                                  // reused lookup key
   size_t max_examples_;
 };

@@ -50,7 +50,16 @@ inline bool IsSpace(char c) { return c == ' ' || c == '\t'; }
 std::string_view Trim(std::string_view s);
 
 // Parses exactly `n` leading decimal digits of `s` at `pos`; -1 when they are not all digits.
-int ParseDigits(std::string_view s, size_t pos, size_t n);
+// Inline: every access line's status and every timestamp's fields come through here.
+inline int ParseDigits(std::string_view s, size_t pos, size_t n) {
+  if (pos + n > s.size()) return -1;
+  int v = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    if (!IsDigit(s[i])) return -1;
+    v = v * 10 + (s[i] - '0');
+  }
+  return v;
+}
 
 // The line of a multi-line text that holds byte `offset` (the last line past the end).
 std::string_view LineAt(std::string_view text, size_t offset);
@@ -64,6 +73,11 @@ size_t FindBytes(std::string_view haystack, std::string_view needle);
 // values may change between versions, so it must never be written out (HashBytes is, in saved
 // aggregates).
 uint64_t QuickHash(std::string_view s);
+
+// QuickHash for the in-memory tables keyed by strings (a group's top values, the groups).
+struct QuickHasher {
+  size_t operator()(std::string_view s) const { return static_cast<size_t>(QuickHash(s)); }
+};
 
 // A 64-bit FNV-1a hash, for keys built from several fields.
 uint64_t HashBytes(std::string_view s, uint64_t seed = 1469598103934665603ULL);
