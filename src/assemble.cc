@@ -150,7 +150,7 @@ void Assembler::Add(std::string_view line, uint64_t line_number, std::string_vie
   }
   // Not a header of the input's format: another format's header (mixed or pasted logs)...
   for (Format f : kStructured) {
-    if (f == format_ || !ParseLine(f, line, &rec)) continue;
+    if (f == format_ || !MayStartEntry(f, line) || !ParseLine(f, line, &rec)) continue;
     if (format_ != Format::kGeneric) ++stats_.format_switches;
     Flush();
     Start(f, rec, line, line_number);

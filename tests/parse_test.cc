@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <memory>
 
 #include "why500/formats.h"
@@ -453,4 +456,45 @@ TEST_CASE("access times: the last time read is reused only for the very same tex
   CHECK(t == utc(10, 0, 1));
   REQUIRE(ParseAccessTime("21/Nov/2026:10:00:00 +0100", &t));
   CHECK(t == utc(9, 0, 0));
+}
+
+// A mixed log's lines skip the formats whose first byte they lack (FirstByteOf): exact only if
+// no header of such a format starts with another byte.
+TEST_CASE("formats with a first byte: every header starts with it, and no other first byte parses", "[parse]") {
+  const Format all[] = {Format::kNginxError,  Format::kApacheError, Format::kPhpFpm,    Format::kPhpError,
+                        Format::kAccessCombined, Format::kAccessCommon, Format::kAccessJson, Format::kSyslog,
+                        Format::kJournalJson, Format::kJsonLines,   Format::kLogfmt,    Format::kGeneric};
+  // Every testdata log's lines, and a JSON access line, which no testdata log holds.
+  std::vector<std::string> lines = {
+      "{\"time_iso8601\":\"2026-11-21T10:00:00+00:00\",\"remote_addr\":\"10.0.0.1\",\"request\":\"GET /a HTTP/1.1\","
+      "\"status\":\"502\"}"};
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(WHY500_SOURCE_DIR "/testdata")) {
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_regular_file() || name == "args" || name.rfind("expected", 0) == 0 ||
+        entry.path().extension() == ".gz") {
+      continue;
+    }
+    std::ifstream in(entry.path());
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+  }
+  std::map<Format, size_t> headers;
+  for (const std::string& line : lines) {
+    for (Format f : all) {
+      const char first = FirstByteOf(f);
+      Record r;
+      if (first == '\0' || !ParseLine(f, line, &r)) continue;
+      ++headers[f];
+      CHECK(line.front() == first);
+      for (char other : {'2', 'x', '<', '{', '[', ' '}) {
+        if (other == first) continue;
+        std::string changed = line;
+        changed.front() = other;
+        CHECK_FALSE(ParseLine(f, changed, &r));
+      }
+    }
+  }
+  for (Format f : all) {
+    INFO(FormatName(f));
+    if (FirstByteOf(f) != '\0') CHECK(headers[f] > 0);
+  }
 }

@@ -12,6 +12,35 @@ namespace why500 {
 // Parses `line` as the start of an entry of format `f`; false when it is not one.
 bool ParseLine(Format f, std::string_view line, Record* out);
 
+// The byte every entry header of format `f` starts with, '\0' when it may start with any: a
+// line of a mixed log is tried against the formats in turn, and those it cannot start are
+// skipped without a call. Each parser checks its first byte again.
+constexpr char FirstByteOf(Format f) {
+  switch (f) {
+    case Format::kApacheError:  // "[Sat Nov 21 10:00:00.123456 2026] [level] ..."
+    case Format::kPhpFpm:       // "[21-Nov-2026 10:00:00] WARNING: ..."
+    case Format::kPhpError:     // "[21-Nov-2026 10:00:00 UTC] PHP Fatal error: ..."
+      return '[';
+    case Format::kJournalJson:
+    case Format::kAccessJson:
+    case Format::kJsonLines:
+      return '{';
+    case Format::kNginxError:
+    case Format::kAccessCombined:
+    case Format::kAccessCommon:
+    case Format::kSyslog:
+    case Format::kLogfmt:
+    case Format::kGeneric:
+      return '\0';
+  }
+  return '\0';
+}
+// Whether `line` may be an entry header of format `f` by its first byte (FirstByteOf).
+constexpr bool MayStartEntry(Format f, std::string_view line) {
+  const char first = FirstByteOf(f);
+  return first == '\0' || (!line.empty() && line.front() == first);
+}
+
 // Fills the message (and tail fields) of an assembled event from its text.
 void FinishEvent(Event* event);
 
