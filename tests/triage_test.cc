@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "test_support.h"
+#include "why500/aggregate.h"
 #include "why500/changes.h"
 #include "why500/pipeline.h"
 #include "why500/report.h"
@@ -195,6 +196,30 @@ TEST_CASE("correlation: a request id ties first, whatever the clock says", "[tri
   const RankedCause* connect = Find(r, "upstream.connect");
   REQUIRE(connect);
   CHECK(connect->group->http_5xx == 0);
+}
+
+// RequestIdOf first asks whether the text holds "_id" or "-id" at all, with a search that must
+// not stop short of the text's end: a marker at every offset of texts of many lengths is found,
+// and a near miss is not.
+TEST_CASE("correlation: a request id written in the text is found wherever it stands", "[triage][correlate]") {
+  for (const std::string marker : {"request_id=", "X-Request-ID: ", "\"request_id\":\"", "req_id="}) {
+    for (size_t before = 0; before < 40; ++before) {
+      for (size_t after = 0; after < 20; ++after) {
+        Event e;
+        e.text = std::string(before, 'a') + marker + "r-42" + (after > 0 ? " " + std::string(after - 1, 'b') : "");
+        INFO(e.text);
+        CHECK(RequestIdOf(e) == "r-42");
+      }
+    }
+  }
+  Event e;
+  for (const std::string text : {"request_ie=r-42", "request.id=r-42", "X-Request-Ix: r-42", "_i", "-", ""}) {
+    e.text = std::string(17, '-') + text;
+    CHECK(RequestIdOf(e).empty());
+  }
+  e.text = "no id here";
+  e.request_id = "own";
+  CHECK(RequestIdOf(e) == "own");  // the event's own field first
 }
 
 TEST_CASE("correlation: same request before same client before same log before the clock", "[triage][correlate]") {
