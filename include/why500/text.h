@@ -68,13 +68,13 @@ std::string_view LineAt(std::string_view text, size_t offset);
 // needles whose first byte is common (a space, a vowel), which std::find stops at one by one.
 size_t FindBytes(std::string_view haystack, std::string_view needle);
 
-// A hash for tables that live in memory only (the recent verdicts and templates): 8 bytes a
-// step, in four lanes on long text, several times as fast as std::hash on a log message. Its
-// values may change between versions, so it must never be written out (HashBytes is, in saved
-// aggregates).
+// A hash for tables that live in memory only (recent verdicts and templates, groups and their
+// top values): 8 bytes a step, in four lanes on long text, several times as fast as std::hash
+// on a log message. Its values may change between versions, so it must never be written out
+// (HashBytes is, in saved aggregates).
 uint64_t QuickHash(std::string_view s);
 
-// QuickHash for the in-memory tables keyed by strings (a group's top values, the groups).
+// QuickHash for the in-memory tables keyed by strings (the groups, a group's top values).
 struct QuickHasher {
   size_t operator()(std::string_view s) const { return static_cast<size_t>(QuickHash(s)); }
 };
