@@ -135,13 +135,16 @@ void FinishEvent(Event* event) {
 }
 
 bool IsContinuation(Format f, std::string_view line) {
+  TimeUs own_time;
   switch (f) {
     // Error logs write every entry with its header, so a line without one belongs to the entry
-    // before it: nginx writes FastCGI stderr raw, and pasted logs arrive hard-wrapped.
+    // before it: nginx writes FastCGI stderr raw, and pasted logs arrive hard-wrapped. A line
+    // that starts with a date of its own ("2026-11-21 10:00:03,133 WARNING ...") is an
+    // application's entry between the server's, as in one container's output of both.
     case Format::kNginxError:
     case Format::kApacheError:
     case Format::kPhpFpm:
-    case Format::kPhpError: return true;
+    case Format::kPhpError: return !ParseLeadingIsoTime(line, &own_time);
     case Format::kAccessCombined:
     case Format::kAccessCommon:
     case Format::kAccessJson: return false;

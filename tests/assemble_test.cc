@@ -141,6 +141,31 @@ TEST_CASE("hard-wrapped error-log entries are joined", "[assemble]") {
   CHECK(c.events[0].lines == 2);
 }
 
+// One container's output holds a server's entries and an application's, line by line: an
+// application's line starts with a date of its own, and is no continuation of the server's.
+TEST_CASE("an application's line with its own date between a server's entries starts an event", "[assemble]") {
+  for (const Format f : {Format::kNginxError, Format::kApacheError, Format::kPhpFpm, Format::kPhpError}) {
+    const std::string header =
+        f == Format::kNginxError    ? "2026/11/21 10:00:00 [notice] 9#9: *1 an upstream response is buffered"
+        : f == Format::kApacheError ? "[Sat Nov 21 10:00:00.1 2026] [core:info] [pid 2] AH00128: File does not exist"
+        : f == Format::kPhpFpm      ? "[21-Nov-2026 10:00:00] NOTICE: [pool www] child 7 started"
+                                    : "[21-Nov-2026 10:00:00 UTC] PHP Warning:  Undefined variable $x in /a.php";
+    INFO(header);
+    const auto c = Assemble(f, {header, "wrapped on, no date",
+                                "2026-11-21 10:00:01,133 WARNING [urllib3.connectionpool] Retrying (Retry(total=2))",
+                                "2026-11-21T10:00:02Z ERROR [django.request] Internal Server Error: /x",
+                                "Traceback (most recent call last):", "  File \"/srv/app.py\", line 3, in run",
+                                "ValueError: bad"});
+    REQUIRE(c.events.size() == 3);
+    CHECK(c.events[0].format == f);
+    CHECK(c.events[0].lines == 2);  // a line without a date still continues the server's entry
+    CHECK(c.events[1].format == Format::kGeneric);
+    CHECK(c.events[1].line == 3);
+    CHECK(c.events[2].format == Format::kGeneric);
+    CHECK(c.events[2].lines == 4);  // the application's traceback stays with its own line
+  }
+}
+
 TEST_CASE("binary lines are counted, not classified", "[assemble]") {
   AssembleStats stats;
   const auto c = Assemble(Format::kGeneric, {std::string("\x01\x02\0\x03", 4), "ok"}, &stats);

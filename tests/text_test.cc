@@ -142,7 +142,8 @@ TEST_CASE("HasAt tells whether a literal starts at a position, up to the text's 
 TEST_CASE("QuickHash spreads messages that differ in one byte over a table's slots", "[text]") {
   constexpr size_t kSlots = 2048;
   // A short message, and a long one whose bytes go through every lane of the long-text loop.
-  const std::string refused = "connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.";
+  const std::string refused =
+      "connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.";
   for (const std::string& base : {refused, refused + refused + refused}) {
     std::vector<int> load(kSlots);
     size_t distinct = 0;
