@@ -60,12 +60,12 @@ bool ParseAccessTime(std::string_view s, TimeUs* out) {
 }
 
 void SplitRequest(std::string_view request, Record* r) {
-  const size_t sp = request.find(' ');
+  const size_t sp = FindByte(request, ' ');
   if (sp == std::string_view::npos) return;
   r->method = request.substr(0, sp);
   std::string_view target = request.substr(sp + 1);
-  target = target.substr(0, target.find(' '));
-  r->path = target.substr(0, target.find('?'));
+  target = target.substr(0, FindByte(target, ' '));
+  r->path = target.substr(0, FindByte(target, '?'));
 }
 
 bool ParseResponseFragment(std::string_view s, Record* out) {
@@ -102,7 +102,7 @@ bool ParseResponseFragment(std::string_view s, Record* out) {
 
 bool ParseAccess(std::string_view s, Record* out, bool* combined) {
   size_t i = 0;
-  const size_t client_end = s.find(' ');
+  const size_t client_end = FindByte(s, ' ');
   if (client_end == std::string_view::npos || client_end == 0 || client_end > 64) return false;
   Record r;
   r.client = s.substr(0, client_end);
@@ -119,7 +119,7 @@ bool ParseAccess(std::string_view s, Record* out, bool* combined) {
     open = s.find(" [", i - 1);
   }
   if (open != std::string_view::npos && open <= i + 128) {
-    const size_t close = s.find("] \"", open);
+    const size_t close = FindShort(s, "] \"", open);
     if (close == std::string_view::npos || close > open + 40) return false;
     const std::string_view time = s.substr(open + 2, close - open - 2);
     if (!ParseAccessTime(time, &r.time) && !ParseLeadingIsoTime(time, &r.time)) return false;
@@ -137,7 +137,7 @@ bool ParseAccess(std::string_view s, Record* out, bool* combined) {
   // The request ends at the first quote not escaped with a backslash.
   size_t end = i;
   for (;;) {
-    end = s.find('"', end);
+    end = FindByte(s, '"', end);
     if (end == std::string_view::npos) return false;
     if (s[end - 1] != '\\') break;
     ++end;

@@ -16,7 +16,7 @@ constexpr size_t kNginxMaxEntry = 2048;  // NGX_MAX_ERROR_STR, including the new
 // quote (one followed by ',' or the end), another at ", ". `used` gets the bytes it spans.
 std::string_view ValueAt(std::string_view v, size_t* used) {
   if (!v.empty() && v.front() == '"') {
-    for (size_t end = 1; (end = v.find('"', end)) != std::string_view::npos; ++end) {
+    for (size_t end = 1; (end = FindByte(v, '"', end)) != std::string_view::npos; ++end) {
       if (end + 1 == v.size() || v[end + 1] == ',') {
         *used = end + 1;
         return v.substr(1, end - 1);
@@ -25,7 +25,7 @@ std::string_view ValueAt(std::string_view v, size_t* used) {
     *used = v.size();
     return v.substr(1);
   }
-  *used = std::min(v.find(", "), v.size());
+  *used = std::min(FindShort(v, ", "), v.size());
   return v.substr(0, *used);
 }
 
@@ -65,7 +65,7 @@ constexpr std::pair<std::string_view, std::string_view TailFields::*> kTailKeys[
 TailFields ReadTail(std::string_view tail) {
   TailFields f;
   for (size_t i = 0; i < tail.size();) {
-    const size_t colon = tail.find(": ", i);
+    const size_t colon = FindShort(tail, ": ", i);
     if (colon == std::string_view::npos) break;
     const std::string_view key = tail.substr(i, colon + 2 - i);
     size_t used;
@@ -84,13 +84,13 @@ TailFields ReadTail(std::string_view tail) {
 }
 
 void SplitRequest(std::string_view request, std::string* method, std::string* path) {
-  const size_t sp = request.find(' ');
+  const size_t sp = FindByte(request, ' ');
   if (sp == std::string_view::npos) return;
   method->assign(request.substr(0, sp));
   std::string_view target = request.substr(sp + 1);
-  const size_t end = target.find(' ');
+  const size_t end = FindByte(target, ' ');
   if (end != std::string_view::npos) target = target.substr(0, end);
-  const size_t q = target.find('?');
+  const size_t q = FindByte(target, '?');
   path->assign(target.substr(0, q));
 }
 

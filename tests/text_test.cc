@@ -127,6 +127,30 @@ TEST_CASE("FindBytes finds what std::string_view::find finds", "[text]") {
   }
 }
 
+// FindByte compares the first 64 bytes in line, 16 at a time, and hands the rest to memchr;
+// FindShort builds on it. Both must agree with find for every length, start and position,
+// across those block edges, and read nothing past the view (a view into a longer buffer whose
+// next byte is the one sought).
+TEST_CASE("FindByte and FindShort agree with find at every length, start and position", "[text]") {
+  TestRandom random(7);
+  for (size_t length = 0; length <= 150; ++length) {
+    std::string buffer(length + 1, 'a');
+    for (char& c : buffer) c = "ab, :]\""[random.Next() % 7];
+    buffer[length] = '#';  // just past the view: never found
+    const std::string_view s(buffer.data(), length);
+    for (size_t from = 0; from <= length + 1; ++from) {
+      for (const char c : {'b', ',', ']', '"', '#'}) {
+        INFO("length " << length << " from " << from << " char " << c);
+        CHECK(FindByte(s, c, from) == s.find(c, from));
+      }
+      for (const std::string_view needle : {", ", "] \"", ": ", "bb", "#"}) {
+        INFO("length " << length << " from " << from << " needle " << needle);
+        CHECK(FindShort(s, needle, from) == s.find(needle, from));
+      }
+    }
+  }
+}
+
 TEST_CASE("HasAt tells whether a literal starts at a position, up to the text's end", "[text]") {
   CHECK(HasAt("upstream: x", 0, "upstream: "));
   CHECK(HasAt("a, client: b", 1, ", client: "));
