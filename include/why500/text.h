@@ -84,8 +84,8 @@ inline size_t FindByte(std::string_view s, char c, size_t from = 0) {
   return hit == nullptr ? std::string_view::npos : static_cast<size_t>(static_cast<const char*>(hit) - s.data());
 }
 
-// `s.find(needle, from)` by FindByte on the needle's first byte, for short needles (", ",
-// "] \"") in short fields.
+// `s.find(needle, from)` by FindByte on the needle's first byte, for short non-empty needles
+// (", ", "] \"") in short fields.
 inline size_t FindShort(std::string_view s, std::string_view needle, size_t from = 0) {
   for (size_t at = FindByte(s, needle.front(), from); at != std::string_view::npos;
        at = FindByte(s, needle.front(), at + 1)) {
