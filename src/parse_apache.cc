@@ -36,9 +36,9 @@ bool ParseApacheTime(std::string_view s, TimeUs* out) {
 // Removes "[client 1.2.3.4:5] " or "[remote ...] " from near the start of `msg`; returns the address.
 std::string_view TakeClient(std::string_view* msg, std::string* rest) {
   for (std::string_view tag : {"[client ", "[remote "}) {
-    const size_t k = msg->find(tag);
+    const size_t k = FindShort(*msg, tag);
     if (k == std::string_view::npos || k > 160) continue;
-    const size_t end = msg->find("] ", k);
+    const size_t end = FindShort(*msg, "] ", k);
     if (end == std::string_view::npos) continue;
     std::string_view addr = msg->substr(k + tag.size(), end - k - tag.size());
     rest->assign(msg->substr(0, k));
@@ -91,7 +91,7 @@ void AppendApacheUnescaped(std::string_view s, std::string* out) {
 
 bool ParseApacheError(std::string_view s, Record* out) {
   if (s.size() < 30 || s[0] != '[') return false;
-  const size_t close = s.find(']');
+  const size_t close = FindByte(s, ']');
   if (close == std::string_view::npos || close > 40) return false;
   Record r;
   if (!ParseApacheTime(s.substr(1, close - 1), &r.time)) return false;
@@ -102,14 +102,14 @@ bool ParseApacheError(std::string_view s, Record* out) {
     *out = r;
     return true;
   }
-  const size_t lvl_end = s.find(']', i + 2);
+  const size_t lvl_end = FindByte(s, ']', i + 2);
   if (lvl_end == std::string_view::npos) return false;
   r.severity = s.substr(i + 2, lvl_end - i - 2);
   const size_t module_colon = r.severity.rfind(':');
   if (module_colon != std::string_view::npos) r.severity = r.severity.substr(module_colon + 1);
   i = lvl_end + 1;
   if (StartsWith(s.substr(i), " [pid ")) {
-    const size_t pid_end = s.find(']', i);
+    const size_t pid_end = FindByte(s, ']', i);
     if (pid_end != std::string_view::npos) {
       r.pid = s.substr(i + 6, pid_end - i - 6);
       const size_t tid = r.pid.find(':');

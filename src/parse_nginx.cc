@@ -104,18 +104,18 @@ bool ParseNginxError(std::string_view s, Record* out) {
   }
   CivilTime t;
   if (!ParseYmdHms(s, 0, &t)) return false;
-  const size_t close = s.find("] ", 21);
+  const size_t close = FindShort(s, "] ", 21);
   if (close == std::string_view::npos || close > 30) return false;
   Record r;
   r.time = LocalCivilToUtc(t);
   r.severity = s.substr(21, close - 21);
   size_t i = close + 2;
-  const size_t colon = s.find(": ", i);
-  if (colon != std::string_view::npos && colon < i + 48 && s.find('#', i) < colon) {
-    r.pid = s.substr(i, s.find('#', i) - i);
+  const size_t colon = FindShort(s, ": ", i);
+  if (colon != std::string_view::npos && colon < i + 48 && FindByte(s, '#', i) < colon) {
+    r.pid = s.substr(i, FindByte(s, '#', i) - i);
     i = colon + 2;
     if (i < s.size() && s[i] == '*') {
-      const size_t sp = s.find(' ', i);
+      const size_t sp = FindByte(s, ' ', i);
       if (sp != std::string_view::npos) {
         r.connection = s.substr(i + 1, sp - i - 1);
         i = sp + 1;

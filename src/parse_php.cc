@@ -54,7 +54,7 @@ bool ParsePhpFpm(std::string_view s, Record* out) {
   CivilTime t;
   size_t i;
   if (!ParsePhpDate(s, &i, &t) || i + 2 > s.size() || s[i] != ']' || s[i + 1] != ' ') return false;
-  const size_t colon = s.find(": ", i + 2);
+  const size_t colon = FindShort(s, ": ", i + 2);
   if (colon == std::string_view::npos) return false;
   const std::string_view level = s.substr(i + 2, colon - i - 2);
   if (!IsFpmLevel(level)) return false;
@@ -77,7 +77,7 @@ bool ParsePhpError(std::string_view s, Record* out) {
   CivilTime t;
   size_t i;
   if (!ParsePhpDate(s, &i, &t) || i >= s.size() || s[i] != ' ') return false;
-  const size_t close = s.find("] ", i);
+  const size_t close = FindShort(s, "] ", i);
   if (close == std::string_view::npos || close > i + 40) return false;
   const std::string_view zone = s.substr(i + 1, close - i - 1);
   Record r;
