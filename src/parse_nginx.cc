@@ -83,15 +83,13 @@ TailFields ReadTail(std::string_view tail) {
   return f;
 }
 
+// The request's method and path, as an access line's are split (SplitRequest in formats.h).
 void SplitRequest(std::string_view request, std::string* method, std::string* path) {
-  const size_t sp = FindByte(request, ' ');
-  if (sp == std::string_view::npos) return;
-  method->assign(request.substr(0, sp));
-  std::string_view target = request.substr(sp + 1);
-  const size_t end = FindByte(target, ' ');
-  if (end != std::string_view::npos) target = target.substr(0, end);
-  const size_t q = FindByte(target, '?');
-  path->assign(target.substr(0, q));
+  Record r;
+  SplitRequest(request, &r);
+  if (r.method.data() == nullptr) return;  // no space: neither is known
+  method->assign(r.method);
+  path->assign(r.path);
 }
 
 }  // namespace
