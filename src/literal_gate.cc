@@ -17,12 +17,25 @@ constexpr int kMinLiteral = kMinKeyLength;
 // Fibonacci hashing of the 4 bytes a key is filed under (in memory order in a word): keys
 // that share three of them still spread. `bits` wide: enough that about one hash in 32 is in
 // use, so that a text position rarely walks a bucket in vain however many rules there are
-// (the default rules need 16 bits, an 8 KiB bitmap that stays in L1).
+// (the default rules need 17 bits, a 16 KiB bitmap that stays in L1).
 inline uint32_t HashHead(uint32_t head, int bits) { return (head * 2654435761u) >> (32 - bits); }
 // Another multiplier: four bytes that share HashHead with a key's rarely share this too.
 inline uint32_t HashHeadAgain(uint32_t head, int bits) { return (head * 0x85EBCA77u) >> (32 - bits); }
 inline bool HasBit(const uint64_t* bits, uint32_t h) { return ((bits[h >> 6] >> (h & 63)) & 1) != 0; }
 inline void SetBit(std::vector<uint64_t>* bits, uint32_t h) { (*bits)[h >> 6] |= uint64_t{1} << (h & 63); }
+// The bits set in `w`. Written out: x86-64's baseline has no popcnt instruction, and the
+// builtin would call libgcc.
+inline uint32_t CountBits(uint64_t w) {
+  w -= (w >> 1) & 0x5555555555555555u;
+  w = (w & 0x3333333333333333u) + ((w >> 2) & 0x3333333333333333u);
+  w = (w + (w >> 4)) & 0x0f0f0f0f0f0f0f0fu;
+  return static_cast<uint32_t>((w * 0x0101010101010101u) >> 56);
+}
+// Of a hash whose bit is set: how many hashes in use come before it (its bucket's number).
+inline uint32_t RankOf(const uint64_t* seen, const uint32_t* seen_before, uint32_t h) {
+  const uint64_t below = (uint64_t{1} << (h & 63)) - 1;
+  return seen_before[h >> 6] + CountBits(seen[h >> 6] & below);
+}
 int HashBitsFor(size_t keys) {
   int bits = 16;
   while (bits < 22 && (size_t{1} << bits) < keys * 32) ++bits;
@@ -248,11 +261,15 @@ void LiteralGate::Index(KeyIndex* index, std::vector<Filing> filings) {
     return std::tie(a.hash, a.filing.literal, a.filing.rule) < std::tie(b.hash, b.filing.literal, b.filing.rule);
   });
   index->seen.assign(hashes / 64, 0);
-  index->bucket.assign(hashes + 1, 0);
+  index->bucket.clear();
   for (size_t i = 0; i < entries.size(); ++i) {
     const Entry& e = entries[i];
     const Filing& f = e.filing;
     const bool same_key = i > 0 && entries[i - 1].hash == e.hash && entries[i - 1].filing.literal == f.literal;
+    if (i == 0 || entries[i - 1].hash != e.hash) {
+      index->bucket.push_back(static_cast<uint32_t>(index->keys.size()));
+      SetBit(&index->seen, e.hash);
+    }
     if (!same_key) {
       KeyHead head;
       WordOf(f.literal, 0, &head.head, &head.mask);
@@ -261,13 +278,17 @@ void LiteralGate::Index(KeyIndex* index, std::vector<Filing> filings) {
       head.offset = e.offset;
       index->heads.push_back(head);
       index->keys.push_back(Key{f.literal, e.id, {}, {}});
-      SetBit(&index->seen, e.hash);
-      ++index->bucket[e.hash + 1];
     }
     index->keys.back().rules.push_back(f.rule);
     index->keys.back().companions.push_back(f.companions);
   }
-  for (size_t h = 1; h <= hashes; ++h) index->bucket[h] += index->bucket[h - 1];
+  index->bucket.push_back(static_cast<uint32_t>(index->keys.size()));
+  index->seen_before.assign(index->seen.size(), 0);
+  uint32_t in_use = 0;
+  for (size_t w = 0; w < index->seen.size(); ++w) {
+    index->seen_before[w] = in_use;
+    in_use += CountBits(index->seen[w]);
+  }
 }
 
 // Adds the rules of `rules` that apply to q.out; true when one applies and no list is kept,
@@ -319,7 +340,8 @@ void LiteralGate::DropWithoutCompanions(const Table& table, std::string_view low
 // text it lowers.
 bool LiteralGate::KeyAt(const KeyIndex& index, const unsigned char* text, size_t i, size_t n, uint32_t hash,
                         const Query& q) const {
-  for (size_t k = index.bucket[hash]; k < index.bucket[hash + 1]; ++k) {
+  const uint32_t rank = RankOf(index.seen.data(), index.seen_before.data(), hash);
+  for (size_t k = index.bucket[rank]; k < index.bucket[rank + 1]; ++k) {
     const KeyHead& h = index.heads[k];
     if (h.offset > i || i - h.offset + h.length > n) continue;
     const unsigned char* start = text + (i - h.offset);

@@ -76,7 +76,12 @@ class LiteralGate {
     // yes: most such positions share only a hash with a key, and this turns them away before
     // the bucket walk (whose arrays are too big to stay in L1).
     std::vector<uint64_t> seen_again;
-    std::vector<uint32_t> bucket;       // hash -> first key with it; hash + 1 -> one past the last
+    // The hashes in use, in order, each with its keys: the n-th one's are keys[bucket[n]] up to
+    // keys[bucket[n + 1]]. A hash's n is its rank in `seen` (the bits set before it), so the
+    // buckets take a word per hash in use, not per hash: a few KiB that stay in cache, where an
+    // array by hash took 512 KiB.
+    std::vector<uint32_t> bucket;
+    std::vector<uint32_t> seen_before;  // per word of `seen`: the bits set in the words before it
   };
   struct Table {
     std::vector<int> unfiltered;  // rules without a required literal
