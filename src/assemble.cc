@@ -89,7 +89,7 @@ uint64_t ProcessOf(std::string_view join_key, std::string_view pid) { return Has
 // Event::Clear() leaves every field empty: only those the record has need copying, and most
 // records have few (an access line no upstream, an error line no request id).
 void CopyIfAny(std::string_view from, std::string* to) {
-  if (!from.empty()) to->assign(from.data(), from.size());
+  if (!from.empty()) CopyInto(to, from);
 }
 
 }  // namespace
@@ -281,7 +281,7 @@ void Assembler::Start(Format f, const Record& rec, std::string_view line, uint64
     main_->event.request_ms = rec.request_time_in_us ? MillisOfMicros(rec.request_time) : Millis(rec.request_time);
     main_->event.upstream_ms = Millis(rec.upstream_time);
     main_->event.upstream_status = UpstreamStatus(rec.upstream_status);
-    main_->event.text.assign(raw_);
+    CopyInto(&main_->event.text, raw_);
     ++stats_.events;
     sink_->OnEvent(main_->event);
     return;
@@ -298,9 +298,9 @@ void Assembler::Start(Format f, const Record& rec, std::string_view line, uint64
   CopyIfAny(rec.connection, &main_->event.connection);
   CopyIfAny(rec.join_key, &main_->event.join_key);
   CopyIfAny(rec.request_id, &main_->event.request_id);
-  main_->event.text.assign(raw_);
+  CopyInto(&main_->event.text, raw_);
   main_->event.entry_bytes = line.size();
-  main_->event.message.assign(rec.message);
+  CopyInto(&main_->event.message, rec.message);
   main_->active = true;
   main_->held_blanks = 0;
   main_->process = IsJournalFormat(f) ? ProcessOf(rec.join_key, rec.pid) : 0;  // only they are parked

@@ -312,8 +312,8 @@ int RuleSet::Classify(std::string_view message, Format format, std::string_view 
     if (message.size() <= kLongestClassified && level.size() <= kLongestClassified) {
       KeptVerdict& k = recent.Replace(hash);
       k.rules = id_;
-      k.message.assign(message.data(), message.size());
-      k.level.assign(level.data(), level.size());
+      CopyInto(&k.message, message);
+      CopyInto(&k.level, level);
       k.format = format;
       k.want = want;
       k.winner = winner;

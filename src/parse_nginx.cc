@@ -88,8 +88,8 @@ void SplitRequest(std::string_view request, std::string* method, std::string* pa
   Record r;
   SplitRequest(request, &r);
   if (r.method.data() == nullptr) return;  // no space: neither is known
-  method->assign(r.method);
-  path->assign(r.path);
+  CopyInto(method, r.method);
+  CopyInto(path, r.path);
 }
 
 }  // namespace
@@ -135,10 +135,10 @@ void FinishNginxError(Event* e) {
     const std::string_view t = msg.substr(tail + 2, tail_end == std::string_view::npos ? std::string_view::npos
                                                                                         : tail_end - tail - 2);
     const TailFields f = ReadTail(t);
-    e->client.assign(f.client);
-    e->server.assign(f.server);
-    e->upstream.assign(f.upstream);
-    e->host.assign(f.host);
+    CopyInto(&e->client, f.client);
+    CopyInto(&e->server, f.server);
+    CopyInto(&e->upstream, f.upstream);
+    CopyInto(&e->host, f.host);
     SplitRequest(f.request, &e->method, &e->path);
     if (tail_end == std::string_view::npos) {
       msg = msg.substr(0, tail);

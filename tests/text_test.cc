@@ -161,6 +161,22 @@ TEST_CASE("HasAt tells whether a literal starts at a position, up to the text's 
   CHECK_FALSE(HasAt("", 0, "x"));
 }
 
+TEST_CASE("CopyInto replaces a string's text and keeps its buffer", "[text]") {
+  std::string to(100, 'x');
+  const char* buffer = to.data();
+  const std::string line = "2026/11/21 10:00:00 [error] 12#12: *3 connect() failed";
+  CopyInto(&to, line);
+  CHECK(to == line);
+  CHECK(to.data() == buffer);  // no allocation: the event's strings are reused from line to line
+  CopyInto(&to, std::string_view(line).substr(20, 7));
+  CHECK(to == "[error]");
+  CopyInto(&to, std::string_view());
+  CHECK(to.empty());
+  std::string longer(300, 'y');
+  CopyInto(&to, longer);  // grows when it must
+  CHECK(to == longer);
+}
+
 // The recent-verdict and template tables pick a slot from QuickHash's low bits: messages that
 // differ in one byte anywhere (a pid, a port) must spread over the slots, not share a few.
 TEST_CASE("QuickHash spreads messages that differ in one byte over a table's slots", "[text]") {
