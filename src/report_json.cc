@@ -147,7 +147,7 @@ std::string RenderJson(const Report& r, const Aggregate* aggregate) {
                    {"inferred_5xx", r.totals.inferred_5xx}};
   ordered_json causes = ordered_json::array();
   for (const RankedCause& c : r.causes) causes.push_back(CauseJson(r, c));
-  doc["causes"] = causes;
+  doc["causes"] = std::move(causes);
   doc["timeline"] = {{"bucket_seconds", r.timeline.bucket_seconds},
                      {"start", Time(r.timeline.start)},
                      {"http_5xx", r.timeline.http_5xx},
@@ -155,13 +155,13 @@ std::string RenderJson(const Report& r, const Aggregate* aggregate) {
   doc["onset"] = OnsetJson(r);
   ordered_json changes = ordered_json::array();
   for (const Change& c : agg.changes) changes.push_back(ChangeJson(agg, c));
-  doc["changes"] = changes;
+  doc["changes"] = std::move(changes);
   if (r.last_change) {
     ordered_json last = ChangeJson(agg, *r.last_change);
     const TimeUs reference = r.onset_time != kNoTime ? r.onset_time : r.first_failure;
     last["before"] = r.onset_time != kNoTime ? "onset" : "first_failure";
     last["seconds_before"] = static_cast<double>(reference - r.last_change->time) / kUsPerSecond;
-    doc["last_change"] = last;
+    doc["last_change"] = std::move(last);
   } else {
     doc["last_change"] = nullptr;
   }
@@ -172,7 +172,7 @@ std::string RenderJson(const Report& r, const Aggregate* aggregate) {
                      {"count", b.count},
                      {"detail", b.detail}});
   }
-  doc["blind_spots"] = blind;
+  doc["blind_spots"] = std::move(blind);
   const std::string next = FirstStep(r);
   doc["next_step"] = next.empty() ? ordered_json(nullptr) : ordered_json(next);
   // Invalid UTF-8 from the logs is replaced, never passed through: the output is always valid JSON.
