@@ -10,6 +10,8 @@ namespace {
 
 constexpr size_t kScanBlock = 64 * 1024;
 
+uint64_t DivideUp(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
 // A line as LineReader frames it: without its "\r", cut to the line cap.
 std::string_view Framed(std::string_view line, size_t max_line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -22,20 +24,28 @@ FileParts::FileParts(const Source& file, uint64_t part_bytes, size_t max_line, S
     : file_(file),
       size_(file.PartableSize()),
       part_bytes_(std::max<uint64_t>(1, part_bytes)),
-      count_(std::max<uint64_t>(1, (size_ + part_bytes_ - 1) / part_bytes_)),
+      tail_part_bytes_(std::max<uint64_t>(1, part_bytes_ / 4)),
+      head_bytes_(size_ > 2 * part_bytes_ ? size_ - 2 * part_bytes_ : 0),
+      head_count_(DivideUp(head_bytes_, part_bytes_)),
+      count_(std::max<uint64_t>(1, head_count_ + DivideUp(size_ - head_bytes_, tail_part_bytes_))),
       max_line_(max_line),
       starts_event_(std::move(starts_event)) {}
+
+uint64_t FileParts::NominalStart(uint64_t k) const {
+  if (k <= head_count_) return std::min(k * part_bytes_, head_bytes_);
+  return std::min(size_, head_bytes_ + (k - head_count_) * tail_part_bytes_);
+}
 
 Expected<std::optional<PartRange>> FileParts::Range(uint64_t k) const {
   PartRange range{0, size_};
   if (k > 0) {
-    auto begin = FindCut(k * part_bytes_, (k + 1) * part_bytes_);
+    auto begin = FindCut(NominalStart(k), NominalStart(k + 1));
     if (!begin) return begin.error();
     if (!*begin) return std::optional<PartRange>();
     range.begin = **begin;
   }
   for (uint64_t next = k + 1; next < count_; ++next) {
-    auto end = FindCut(next * part_bytes_, (next + 1) * part_bytes_);
+    auto end = FindCut(NominalStart(next), NominalStart(next + 1));
     if (!end) return end.error();
     if (*end) {
       range.end = **end;

@@ -88,6 +88,30 @@ TEST_CASE("file parts: an overlong line is judged by its first bytes, as the rea
   CHECK(ranges[1].begin == 11 + 10001);
 }
 
+TEST_CASE("file parts: the last 2 x part_bytes come in parts of a quarter, so that threads finish together",
+          "[parts]") {
+  std::string log;
+  while (log.size() < 10000) log += "2026 line " + std::to_string(log.size()) + "\n";
+  log.resize(10000);
+  log.back() = '\n';
+  TempFile f(log);
+  auto source = OpenSource(f.path);
+  REQUIRE(source);
+  const FileParts parts(**source, 1000, 1 << 16, StartsWithHeader);
+  REQUIRE(parts.count() == 8 + 8);  // 8000 bytes in parts of 1000, then 2000 in parts of 250
+  for (uint64_t k = 0; k <= 8; ++k) CHECK(parts.NominalStart(k) == k * 1000);
+  for (uint64_t k = 8; k <= 16; ++k) CHECK(parts.NominalStart(k) == 8000 + (k - 8) * 250);
+  const std::vector<PartRange> ranges = RangesOf(**source, 1000);
+  CHECK(ranges.size() == 16);
+  CHECK(ranges.back().end - ranges.back().begin < 300);
+
+  // A file of at most 2 x part_bytes is all tail: quarter parts from the start.
+  const FileParts small(**source, 6000, 1 << 16, StartsWithHeader);
+  CHECK(small.count() == 7);  // 10000 bytes in parts of 1500
+  CHECK(small.NominalStart(1) == 1500);
+  CHECK(small.NominalStart(7) == 10000);
+}
+
 TEST_CASE("file parts: only regular files are cut", "[parts]") {
   CHECK(MemorySource("2026 a\n2026 b\n")->PartableSize() == 0);
   CHECK(MemorySource("2026 a\n")->Part(0, 1) == nullptr);

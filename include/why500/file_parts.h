@@ -30,8 +30,12 @@ class FileParts {
 
   // `file` must be partable (Source::PartableSize); `part_bytes` is the nominal part size.
   FileParts(const Source& file, uint64_t part_bytes, size_t max_line, StartsEvent starts_event);
-  // Nominal parts: part k is meant to start at k × part_bytes.
+  // Nominal parts: part k is meant to start at NominalStart(k). They are `part_bytes` long but
+  // for the file's last 2 × `part_bytes`, which come in parts of a quarter of that: a thread
+  // that finds no part left waits for the others to finish theirs, and short last parts keep
+  // that wait short (a whole part took 20-60 ms of a 1.5 s run on two threads).
   uint64_t count() const { return count_; }
+  uint64_t NominalStart(uint64_t k) const;
   // Part k's bytes: from the first line starting an event at or after its nominal start (part
   // 0: the file's start) to the next part's start; nullopt when no such line lies within its
   // nominal span (the part before then reaches over it), or when reading failed.
@@ -42,7 +46,10 @@ class FileParts {
   Expected<std::optional<uint64_t>> FindCut(uint64_t from, uint64_t to) const;
 
   const Source& file_;
-  const uint64_t size_, part_bytes_, count_;
+  const uint64_t size_, part_bytes_;
+  const uint64_t tail_part_bytes_;  // of the parts in the file's last 2 × part_bytes_
+  const uint64_t head_bytes_;       // before them: in parts of part_bytes_
+  const uint64_t head_count_, count_;
   const size_t max_line_;
   const StartsEvent starts_event_;
 };
