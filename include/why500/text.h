@@ -42,6 +42,7 @@ inline void CopyInto(std::string* to, std::string_view from) {
   to->clear();
   to->append(from.data(), from.size());
 }
+
 inline bool StartsWith(std::string_view s, std::string_view p) {
   return s.size() >= p.size() && s.compare(0, p.size(), p) == 0;
 }
