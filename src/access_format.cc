@@ -87,7 +87,7 @@ bool SetField(Field f, std::string_view v, Record* r) {
     case Field::kClient: r->client = v; break;
     case Field::kTimeLocal: return ParseTimeLocal(v, &r->time);
     case Field::kTimeIso: return ParseTimeIso(v, &r->time);
-    case Field::kRequest: SplitRequest(v, r); break;
+    case Field::kRequest: SplitRequest(v, &r->method, &r->path); break;
     case Field::kMethod: r->method = v; break;
     case Field::kPath: r->path = v.substr(0, v.find('?')); break;
     case Field::kStatus: {

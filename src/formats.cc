@@ -135,7 +135,6 @@ void FinishEvent(Event* event) {
 }
 
 bool IsContinuation(Format f, std::string_view line) {
-  TimeUs own_time;
   switch (f) {
     // Error logs write every entry with its header, so a line without one belongs to the entry
     // before it: nginx writes FastCGI stderr raw, and pasted logs arrive hard-wrapped. A line
@@ -144,7 +143,10 @@ bool IsContinuation(Format f, std::string_view line) {
     case Format::kNginxError:
     case Format::kApacheError:
     case Format::kPhpFpm:
-    case Format::kPhpError: return !ParseLeadingIsoTime(line, &own_time);
+    case Format::kPhpError: {
+      TimeUs own_time;
+      return !ParseLeadingIsoTime(line, &own_time);
+    }
     case Format::kAccessCombined:
     case Format::kAccessCommon:
     case Format::kAccessJson: return false;

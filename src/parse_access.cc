@@ -59,13 +59,14 @@ bool ParseAccessTime(std::string_view s, TimeUs* out) {
   return true;
 }
 
-void SplitRequest(std::string_view request, Record* r) {
+bool SplitRequest(std::string_view request, std::string_view* method, std::string_view* path) {
   const size_t sp = FindByte(request, ' ');
-  if (sp == std::string_view::npos) return;
-  r->method = request.substr(0, sp);
+  if (sp == std::string_view::npos) return false;
+  *method = request.substr(0, sp);
   std::string_view target = request.substr(sp + 1);
   target = target.substr(0, FindByte(target, ' '));
-  r->path = target.substr(0, FindByte(target, '?'));
+  *path = target.substr(0, FindByte(target, '?'));
+  return true;
 }
 
 bool ParseResponseFragment(std::string_view s, Record* out) {
@@ -94,7 +95,7 @@ bool ParseResponseFragment(std::string_view s, Record* out) {
   if (close == std::string_view::npos || open == std::string_view::npos || close > http + 12) return false;
   const int status = ParseDigits(s, close + 2, 3);
   if (status < 100 || (close + 5 < s.size() && s[close + 5] != ' ')) return false;
-  SplitRequest(s.substr(open + 1, http - open - 2), &r);
+  SplitRequest(s.substr(open + 1, http - open - 2), &r.method, &r.path);
   r.status = status;
   *out = r;
   return true;
@@ -142,7 +143,7 @@ bool ParseAccess(std::string_view s, Record* out, bool* combined) {
     if (s[end - 1] != '\\') break;
     ++end;
   }
-  SplitRequest(s.substr(i, end - i), &r);
+  SplitRequest(s.substr(i, end - i), &r.method, &r.path);
   i = end + 1;
   if (i + 4 > s.size() || s[i] != ' ') return false;
   const int status = ParseDigits(s, i + 1, 3);

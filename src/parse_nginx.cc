@@ -83,15 +83,6 @@ TailFields ReadTail(std::string_view tail) {
   return f;
 }
 
-// The request's method and path, as an access line's are split (SplitRequest in formats.h).
-void SplitRequest(std::string_view request, std::string* method, std::string* path) {
-  Record r;
-  SplitRequest(request, &r);
-  if (r.method.data() == nullptr) return;  // no space: neither is known
-  CopyInto(method, r.method);
-  CopyInto(path, r.path);
-}
-
 }  // namespace
 
 bool ParseNginxError(std::string_view s, Record* out) {
@@ -109,8 +100,9 @@ bool ParseNginxError(std::string_view s, Record* out) {
   r.severity = s.substr(21, close - 21);
   size_t i = close + 2;
   const size_t colon = FindShort(s, ": ", i);
-  if (colon != std::string_view::npos && colon < i + 48 && FindByte(s, '#', i) < colon) {
-    r.pid = s.substr(i, FindByte(s, '#', i) - i);
+  const size_t hash = colon != std::string_view::npos && colon < i + 48 ? FindByte(s, '#', i) : std::string_view::npos;
+  if (hash < colon) {
+    r.pid = s.substr(i, hash - i);
     i = colon + 2;
     if (i < s.size() && s[i] == '*') {
       const size_t sp = FindByte(s, ' ', i);
@@ -139,7 +131,11 @@ void FinishNginxError(Event* e) {
     CopyInto(&e->server, f.server);
     CopyInto(&e->upstream, f.upstream);
     CopyInto(&e->host, f.host);
-    SplitRequest(f.request, &e->method, &e->path);
+    std::string_view method, path;
+    if (SplitRequest(f.request, &method, &path)) {
+      CopyInto(&e->method, method);
+      CopyInto(&e->path, path);
+    }
     if (tail_end == std::string_view::npos) {
       msg = msg.substr(0, tail);
     } else {

@@ -55,8 +55,9 @@ bool ParsePhpError(std::string_view line, Record* out);
 bool ParseAccess(std::string_view line, Record* out, bool* combined);
 // "21/Nov/2026:10:00:00 +0000" (or Werkzeug's "21/Nov/2026 10:00:00", local time).
 bool ParseAccessTime(std::string_view s, TimeUs* out);
-// "GET /path?query HTTP/1.1" → method and path (without the query).
-void SplitRequest(std::string_view request, Record* r);
+// "GET /path?query HTTP/1.1" → method and path (without the query); false, and neither set,
+// when the request has no space.
+bool SplitRequest(std::string_view request, std::string_view* method, std::string_view* path);
 // A response in a line of no known shape: an access-log fragment ("GET /x HTTP/1.1" 502 ...),
 // uWSGI's request log ((HTTP/1.1 500)) or Rails' "Completed 500 ...". Fills method, path and
 // status; the time stays unknown.
