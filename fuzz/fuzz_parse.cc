@@ -103,7 +103,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   bool combined = false;
   if (ParseAccess(header, &rec, &combined)) Touch(rec);
   Record request;
-  SplitRequest(header, &request);
+  SplitRequest(header, &request.method, &request.path);
   Touch(request);
   Record fragment;
   if (ParseResponseFragment(header, &fragment)) Touch(fragment);
